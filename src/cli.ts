@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The `faultline` command. Each subcommand lives in src/cli/<name>.ts and registers itself on
+ * the program; this file only wires them together and turns usage errors into exit code 64.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerHistoryCommands } from './cli/history.js';
+import { UsageError, reportFatal } from './cli/errors.js';
+
+const program = new Command()
+  .name('faultline')
+  .description('Jepsen-style chaos and consistency checker')
+  .version('0.1.0')
+  .option('-q, --quiet', 'print nothing on the terminal but results and errors')
+  .option('--log-file <path>', 'write JSON logs here')
+  .exitOverride()
+  .showHelpAfterError();
+
+registerHistoryCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version are "errors" with exit code 0 in commander's model.
+    process.exitCode = err.exitCode === 0 ? 0 : UsageError.exitCode;
+  } else {
+    process.exitCode = reportFatal(err);
+  }
+}
