@@ -5,6 +5,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerHistoryCommands } from './cli/history.js';
+import { registerClusterCommands } from './cli/cluster.js';
+import { registerReportCommands } from './cli/report.js';
+import { registerScheduleCommands } from './cli/schedule.js';
+import { registerCheckCommands } from './cli/check.js';
+import { registerAnalyzeCommands } from './cli/analyze.js';
 import { UsageError, reportFatal } from './cli/errors.js';
 
 const program = new Command()
@@ -17,6 +22,11 @@ const program = new Command()
   .showHelpAfterError();
 
 registerHistoryCommands(program);
+registerCheckCommands(program);
+registerAnalyzeCommands(program);
+registerClusterCommands(program);
+registerReportCommands(program);
+registerScheduleCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,3 @@
+export * from './client.js';
+export * from './etcd.js';
+export * from './registry.js';

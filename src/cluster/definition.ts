@@ -1,0 +1,196 @@
+/**
+ * Cluster definitions (clusters/*.json): which database, which nodes, which ports, where data and
+ * logs go, and how to start and stop a member. Validated with zod; a bad file is reported as one
+ * line naming the file and the field path, never a stack trace.
+ *
+ * The `database` field discriminates: each database driver (src/cluster/drivers) adds its own
+ * variant to the union below. Today only "etcd"; "postgres" is meant to join as another variant.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { jsonErrorOffset, lineColumn } from './json-position.js';
+
+/** Placeholders a start/stop template or dir template may use (filled per node at start). */
+export const TEMPLATE_VARS = [
+  'runDir',
+  'node',
+  'ip',
+  'clientPort',
+  'peerPort',
+  'dataDir',
+  'logFile',
+  'clientUrl',
+  'peerUrl',
+  'initialCluster',
+  'clusterState',
+  'clusterToken',
+] as const;
+export type TemplateVar = (typeof TEMPLATE_VARS)[number];
+
+const templateString = z
+  .string()
+  .min(1)
+  .refine(
+    (s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => (TEMPLATE_VARS as readonly string[]).includes(m[1]!)),
+    { message: `uses an unknown {placeholder}; known: ${TEMPLATE_VARS.map((v) => `{${v}}`).join(' ')}` },
+  );
+
+const nodeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1-20 chars of a-z, 0-9, "-", starting with a letter');
+
+const port = z.number().int().min(1).max(65535);
+
+const nodeSchema = z.strictObject({
+  name: nodeName,
+  /** "auto": .11, .12, ... of the run's /24 in node order; or an explicit IPv4 inside `subnet`. */
+  address: z.union([z.literal('auto'), z.ipv4()]).default('auto'),
+});
+
+const commandSchema = z.strictObject({
+  command: templateString,
+  args: z.array(templateString).default([]),
+  env: z.record(z.string(), templateString).default({}),
+});
+
+const baseShape = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a simple name (letters, digits, . _ -)'),
+  /** "auto": a free 10.77.N.0/24 chosen per run (so runs can coexist), or an explicit /24. */
+  subnet: z
+    .union([z.literal('auto'), z.cidrv4().refine((c) => c.endsWith('/24'), 'must be a /24')])
+    .default('auto'),
+  nodes: z.array(nodeSchema).min(1).max(200),
+  ports: z.strictObject({ client: port, peer: port }),
+  dirs: z
+    .strictObject({
+      data: templateString.default('{runDir}/data/{node}'),
+      log: templateString.default('{runDir}/logs/{node}.log'),
+    })
+    .default({ data: '{runDir}/data/{node}', log: '{runDir}/logs/{node}.log' }),
+  /** How to start one member (run inside its namespace). Omitted: the driver's default. */
+  start: commandSchema.optional(),
+  /** How to stop a member: a signal (SIGKILL by default: etcd's SIGTERM path takes ~8 s). */
+  stop: z
+    .strictObject({
+      signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT']).default('SIGKILL'),
+      graceMs: z.number().int().min(0).max(60_000).default(0),
+    })
+    .default({ signal: 'SIGKILL', graceMs: 0 }),
+  /** The URL clients use for a node. */
+  clientEndpoint: templateString.default('http://{ip}:{clientPort}'),
+  /** Deadline for `up` (and restarts) to reach health. */
+  healthTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+};
+
+const etcdDefinition = z.strictObject({
+  database: z.literal('etcd'),
+  ...baseShape,
+});
+
+// A discriminated union on `database`: add `postgresDefinition` here when its driver exists.
+export const clusterDefinitionSchema = z
+  .discriminatedUnion('database', [etcdDefinition])
+  .superRefine((def, ctx) => {
+    const seenNames = new Map<string, number>();
+    const seenAddrs = new Map<string, number>();
+    def.nodes.forEach((n, i) => {
+      if (seenNames.has(n.name)) {
+        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name "${n.name}"` });
+      }
+      seenNames.set(n.name, i);
+      if (n.address === 'auto') return;
+      if (seenAddrs.has(n.address)) {
+        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'address'], message: `duplicate address ${n.address}` });
+      }
+      seenAddrs.set(n.address, i);
+      if (def.subnet === 'auto') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'address'],
+          message: 'an explicit address needs an explicit subnet',
+        });
+      } else {
+        const prefix = def.subnet.split('.').slice(0, 3).join('.') + '.';
+        const last = Number(n.address.split('.')[3]);
+        if (!n.address.startsWith(prefix) || last < 2 || last > 254) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nodes', i, 'address'],
+            message: `${n.address} is not a usable host address in ${def.subnet} (.1 is the host)`,
+          });
+        }
+      }
+    });
+    if (def.nodes.length > 200) return;
+    if (def.ports.client === def.ports.peer) {
+      ctx.addIssue({ code: 'custom', path: ['ports', 'peer'], message: 'must differ from ports.client' });
+    }
+  });
+
+export type ClusterDefinition = z.output<typeof clusterDefinitionSchema>;
+export type DatabaseName = ClusterDefinition['database'];
+export type CommandTemplate = z.output<typeof commandSchema>;
+
+/** A bad definition file: names the file and field; the CLI prints `userMessage` (exit 65). */
+export class ClusterDefinitionError extends Error {
+  override readonly name = 'ClusterDefinitionError';
+  constructor(
+    readonly file: string,
+    readonly problems: { field: string; message: string }[],
+  ) {
+    super(problems.map((p) => `${file}: ${p.field ? p.field + ': ' : ''}${p.message}`).join('; '));
+  }
+  get userMessage(): string {
+    return this.message;
+  }
+}
+
+/** `nodes[2].address` from a zod path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+/** Validates already-parsed JSON. `file` is only used in error messages. */
+export function parseClusterDefinition(json: unknown, file = '<definition>'): ClusterDefinition {
+  const result = clusterDefinitionSchema.safeParse(json);
+  if (result.success) return result.data;
+  throw new ClusterDefinitionError(
+    file,
+    result.error.issues.map((iss) => ({ field: fieldPath(iss.path), message: iss.message })),
+  );
+}
+
+/** Reads and validates a definition file; JSON syntax errors are reported with line:column. */
+export async function loadClusterDefinition(file: string): Promise<ClusterDefinition> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ClusterDefinitionError(file, [{ field: '', message: `cannot read: ${(err as Error).message}` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const offset = jsonErrorOffset(text);
+    let where = '';
+    if (offset !== undefined) {
+      const { line, column } = lineColumn(text, offset);
+      where = ` at line ${line}, column ${column}`;
+    }
+    throw new ClusterDefinitionError(file, [{ field: '', message: `invalid JSON${where}: ${msg}` }]);
+  }
+  return parseClusterDefinition(json, file);
+}
+
+/** Replaces `{var}` placeholders. Unknown vars were rejected by the schema; missing ones throw. */
+export function fillTemplate(template: string, vars: Partial<Record<TemplateVar, string | number>>): string {
+  return template.replace(/\{([^}]*)\}/g, (_m, name: string) => {
+    const v = vars[name as TemplateVar];
+    if (v === undefined) throw new Error(`template "${template}": {${name}} has no value here`);
+    return String(v);
+  });
+}

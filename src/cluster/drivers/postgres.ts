@@ -1,0 +1,399 @@
+/**
+ * PostgreSQL 15 as a cluster node: one primary, no replicas.
+ *
+ * The node runs as the `postgres` OS user (PostgreSQL refuses root). We switch user with
+ * `setpriv`, which execs in place, so whatever wraps the command (`ip netns exec <ns> ...` also
+ * execs) keeps ONE pid: the postmaster's. Each backend is a child of the postmaster in its own
+ * session (PostgreSQL calls setsid), so neither `kill(pid)` nor `kill(-pgid)` reaches them:
+ * pause must signal the whole process tree (`signalPostgres`), or existing connections keep
+ * being served. A SIGKILL to the postmaster alone is survivable (backends notice its death and
+ * exit), but a restart is refused while an orphaned backend is still attached to shared memory.
+ *
+ * Self-contained on purpose (start/health/stop); the cluster layer adapts it to its driver
+ * interface.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+
+const execFileP = promisify(execFile);
+
+export const POSTGRES_BIN_DIR = '/usr/lib/postgresql/15/bin';
+export const POSTGRES_DEFAULT_PORT = 5432;
+/** Superuser created by initdb; clients connect as it with `trust` auth (namespaces/loopback only). */
+export const POSTGRES_SUPERUSER = 'postgres';
+
+export interface PostgresNodeConfig {
+  /** Node name, e.g. `n1` (used in messages and `application_name`). */
+  name: string;
+  /** Address to listen on: the node's namespace address, or 127.0.0.1 for local tests. */
+  host: string;
+  port?: number;
+  /** Data directory (created and initdb'ed on first start). Its parent must be traversable by the OS user. */
+  dataDir: string;
+  /** Directory holding initdb/postgres. */
+  binDir?: string;
+  /** OS user the server runs as. */
+  osUser?: string;
+  /** Extra server settings, passed as `-c name=value`. */
+  settings?: Record<string, string | number | boolean>;
+}
+
+export class PostgresDriverError extends Error {
+  constructor(
+    message: string,
+    readonly node: string,
+  ) {
+    super(message);
+    this.name = 'PostgresDriverError';
+  }
+  get userMessage(): string {
+    return `postgres node ${this.node}: ${this.message}`;
+  }
+}
+
+export interface OsUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** Looks a user up in /etc/passwd (Node has no getpwnam). */
+export async function lookupOsUser(name: string): Promise<OsUser> {
+  const passwd = await readFile('/etc/passwd', 'utf8');
+  for (const line of passwd.split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name && uid !== undefined && gid !== undefined) {
+      return { name, uid: Number(uid), gid: Number(gid) };
+    }
+  }
+  throw new PostgresDriverError(
+    `OS user '${name}' does not exist (install postgresql-15, which creates it)`,
+    name,
+  );
+}
+
+const portOf = (cfg: PostgresNodeConfig): number => cfg.port ?? POSTGRES_DEFAULT_PORT;
+
+/**
+ * Server settings. Unix sockets are off (TCP only, and run-dir paths can exceed the socket path
+ * limit); logs go to stderr so the cluster layer captures them as logs/<node>.log.
+ */
+export function postgresSettings(cfg: PostgresNodeConfig): Record<string, string> {
+  const base: Record<string, string> = {
+    listen_addresses: cfg.host,
+    port: String(portOf(cfg)),
+    unix_socket_directories: '',
+    logging_collector: 'off',
+    log_destination: 'stderr',
+    log_line_prefix: '%m [%p] %q%a ',
+    max_connections: '200',
+    shared_buffers: '32MB',
+  };
+  for (const [k, v] of Object.entries(cfg.settings ?? {})) base[k] = String(v);
+  return base;
+}
+
+/**
+ * The member's start command: a POSIX sh script that makes the data directory the OS user's,
+ * runs initdb on first start (or after amnesia wiped the directory), trusts TCP clients, then
+ * `exec`s the postmaster as that user. sh -> setpriv -> postgres all exec, so the started pid IS
+ * the postmaster. No `{...}` in the script: the cluster layer's templates reserve braces.
+ * Positional args: $1 bin dir, $2 OS user, $3 data dir, then postgres's own arguments.
+ */
+export const POSTGRES_START_SCRIPT = [
+  'set -eu',
+  'bin="$1"; user="$2"; data="$3"; shift 3',
+  'gid="$(id -g "$user")"',
+  'mkdir -p "$data"',
+  'chown "$user:$gid" "$data"',
+  'chmod 700 "$data"',
+  'if [ ! -s "$data/PG_VERSION" ]; then',
+  '  echo "faultline: initdb $data"',
+  // --no-sync: durability against host crashes is irrelevant (we kill processes, not machines).
+  '  setpriv --reuid="$user" --regid="$gid" --clear-groups -- "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync',
+  // Trust everyone over TCP: servers listen only on loopback or in namespaces we create.
+  `  printf '%s\\n' '# written by faultline' 'local all all trust' 'host all all 0.0.0.0/0 trust' 'host all all ::/0 trust' > "$data/pg_hba.conf"`,
+  'fi',
+  'exec setpriv --reuid="$user" --regid="$gid" --clear-groups -- "$bin/postgres" -D "$data" "$@"',
+].join('\n');
+
+/** `-c name=value` pairs for `postgresSettings`. */
+export function settingsArgs(settings: Record<string, string>): string[] {
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+}
+
+/** The command that runs the server in the foreground; prefix it with `ip netns exec <ns>` to place it. */
+export function postgresLaunch(cfg: PostgresNodeConfig): LaunchSpec {
+  return {
+    command: '/bin/sh',
+    args: [
+      '-c',
+      POSTGRES_START_SCRIPT,
+      'faultline-postgres',
+      cfg.binDir ?? POSTGRES_BIN_DIR,
+      cfg.osUser ?? POSTGRES_SUPERUSER,
+      cfg.dataDir,
+      ...settingsArgs(postgresSettings(cfg)),
+    ],
+  };
+}
+
+/** The OS user must be able to reach the data directory: every ancestor needs o+x. */
+async function assertTraversable(dir: string, node: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    const s = await stat(d);
+    if ((s.mode & 0o001) === 0) {
+      throw new PostgresDriverError(
+        `directory ${d} is not searchable by other users (mode ${(s.mode & 0o777).toString(8)}); ` +
+          `the postgres OS user cannot reach its data directory`,
+        node,
+      );
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+export interface PostgresProcess {
+  cfg: PostgresNodeConfig;
+  /** Postmaster pid (backends are its children: see `postgresPids`). */
+  pid: number;
+  child: ChildProcess;
+  /** Resolves when the postmaster exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  logFile: string;
+}
+
+export interface StartOptions {
+  /** Server stderr/stdout are appended here. */
+  logFile: string;
+  /** Run inside this network namespace (`ip netns exec`). */
+  netns?: string;
+}
+
+/**
+ * Spawns the start script (initdb on first start, then the server) in its own session (`detached`), so a
+ * Ctrl-C to Faultline's terminal group does not hit it: teardown decides when it dies.
+ */
+export async function startPostgres(
+  cfg: PostgresNodeConfig,
+  opts: StartOptions,
+): Promise<PostgresProcess> {
+  // Fail early with a clear message for what the script would only log.
+  await lookupOsUser(cfg.osUser ?? POSTGRES_SUPERUSER);
+  await mkdir(dirname(cfg.dataDir), { recursive: true });
+  await assertTraversable(dirname(cfg.dataDir), cfg.name);
+  // A SIGKILLed postmaster leaves postmaster.pid; postgres copes with a stale one, as long as
+  // no old backend is still alive (stopPostgres kills them all).
+  const launch = postgresLaunch(cfg);
+  const [command, args] = opts.netns
+    ? ['ip', ['netns', 'exec', opts.netns, launch.command, ...launch.args]]
+    : [launch.command, launch.args];
+  await mkdir(dirname(opts.logFile), { recursive: true });
+  const log = await open(opts.logFile, 'a');
+  let child: ChildProcess;
+  let spawned: Promise<number>;
+  try {
+    child = spawn(command, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    // Listen before any await: 'spawn'/'error' fire on the next tick.
+    spawned = new Promise<number>((resolve, reject) => {
+      child.once('spawn', () => resolve(child.pid!));
+      child.once('error', (e) =>
+        reject(new PostgresDriverError(`cannot spawn ${command}: ${e.message}`, cfg.name)),
+      );
+    });
+  } finally {
+    await log.close(); // the child has its own copy of the descriptor
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const pid = await spawned;
+  child.unref();
+  return { cfg, pid, child, exited, logFile: opts.logFile };
+}
+
+export interface HealthTarget {
+  host: string;
+  port: number;
+}
+
+export type Health = { ok: true; primary: boolean } | { ok: false; error: string };
+
+/** One health probe: connect over TCP, `SELECT pg_is_in_recovery()`, disconnect. Never hangs. */
+export async function checkPostgresHealth(target: HealthTarget, timeoutMs = 2000): Promise<Health> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: POSTGRES_SUPERUSER,
+    database: 'postgres',
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'faultline-health',
+  });
+  client.on('error', () => {}); // a dying server emits async errors; the probe result says it all
+  try {
+    await client.connect();
+    const res = await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery');
+    return { ok: true, primary: res.rows[0]?.recovery === false };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    client.connection.stream.destroy();
+  }
+}
+
+async function logTail(file: string, lines = 15): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Polls until the server accepts queries as a primary, it exits, or the deadline passes. */
+export async function waitPostgresHealthy(
+  proc: PostgresProcess,
+  target: HealthTarget,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  let last: Health = { ok: false, error: 'not probed' };
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new PostgresDriverError(
+        `server exited during startup; log tail:\n${await logTail(proc.logFile)}`,
+        proc.cfg.name,
+      );
+    }
+    last = await checkPostgresHealth(target, Math.min(2000, Math.max(100, deadline - Date.now())));
+    if (last.ok && last.primary) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new PostgresDriverError(
+    `not healthy after ${timeoutMs} ms (${last.ok ? 'in recovery' : last.error}); log tail:\n${await logTail(proc.logFile)}`,
+    proc.cfg.name,
+  );
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  state: string;
+}
+
+/** /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses. */
+async function procStat(pid: number): Promise<ProcStat | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid, state: rest[0]!, ppid: Number(rest[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The postmaster and all its descendants. PostgreSQL puts every backend in its own session
+ * (setsid), so `kill(-postmaster)` would NOT reach them; we walk the process tree instead.
+ */
+export async function postgresPids(proc: Pick<PostgresProcess, 'pid'>): Promise<number[]> {
+  const all: ProcStat[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = await procStat(Number(name));
+    if (st && st.state !== 'Z') all.push(st);
+  }
+  const result = new Set<number>();
+  if (all.some((p) => p.pid === proc.pid)) result.add(proc.pid);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all) {
+      if (!result.has(p.pid) && result.has(p.ppid)) {
+        result.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...result];
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * Signals the postmaster and every backend: what pause (SIGSTOP/SIGCONT) and kill must use.
+ * The postmaster is stopped first so it cannot fork new backends while we enumerate them.
+ */
+export async function signalPostgres(
+  proc: Pick<PostgresProcess, 'pid'>,
+  signal: NodeJS.Signals,
+): Promise<void> {
+  const freeze = signal === 'SIGSTOP' || signal === 'SIGKILL';
+  if (freeze) signalPid(proc.pid, 'SIGSTOP');
+  const pids = await postgresPids(proc);
+  // Children first: after the postmaster dies they are re-parented and we could not find them.
+  for (const pid of pids) if (pid !== proc.pid) signalPid(pid, signal);
+  signalPid(proc.pid, signal);
+  if (signal === 'SIGKILL') for (const pid of pids) signalPid(pid, 'SIGCONT');
+}
+
+const isAlive = async (pid: number): Promise<boolean> => {
+  const st = await procStat(pid);
+  return st !== undefined && st.state !== 'Z';
+};
+
+export interface StopOptions {
+  /** Remove the data directory after the server is gone (fresh cluster next time). */
+  removeDataDir?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * SIGKILL the postmaster and every backend, wait until all are gone, drop the leftover SysV
+ * shared-memory segment, optionally remove the data directory.
+ */
+export async function stopPostgres(proc: PostgresProcess, opts: StopOptions = {}): Promise<void> {
+  const shmid = await sysvShmId(proc.cfg.dataDir);
+  const pids = await postgresPids(proc);
+  await signalPostgres(proc, 'SIGKILL');
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  for (const pid of pids) {
+    while (await isAlive(pid)) {
+      if (Date.now() > deadline) {
+        throw new PostgresDriverError(`process ${pid} still alive after SIGKILL`, proc.cfg.name);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  if (shmid !== undefined) {
+    // The postmaster's small interlock segment outlives it; nothing is attached any more.
+    await execFileP('ipcrm', ['-m', String(shmid)]).catch(() => {});
+  }
+  if (opts.removeDataDir) await rm(proc.cfg.dataDir, { recursive: true, force: true });
+}
+
+/** postmaster.pid line 7 is "<shm key> <shm id>". */
+async function sysvShmId(dataDir: string): Promise<number | undefined> {
+  try {
+    const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+    const id = Number(lines[6]?.trim().split(/\s+/)[1]);
+    return Number.isInteger(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,446 @@
+/**
+ * Runs a Schedule in real time against a live system and records the history.
+ *
+ * - One worker per schedule process, each with its own client bound to one node (worker i ->
+ *   node i mod n). A worker waits each op's delay, records the invoke, calls the client and
+ *   records the completion. After an `info` it continues under a fresh process number (the next
+ *   unused integer), because the old process may still have an op in flight forever.
+ * - The fault timeline applies each fault at `atMs` and heals it `durationMs` later, recorded as
+ *   nemesis ops (`start-<kind>` / `stop-<kind>`, each an invoke then an info; see the shared
+ *   contracts). Nemesis ops are serialized so the nemesis never has two ops in flight.
+ * - Workers stop issuing ops at `durationMs` (or on abort). Then, always, every fault is healed
+ *   (even after an error or abort); then, unless aborted, the executor waits until a read
+ *   succeeds on every node (with a deadline) and reads every key on every node; those final
+ *   reads are ordinary recorded ops.
+ * - ops$, faults$ and progress$ publish what happens (hot subjects: subscribe before run()).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { Subject } from 'rxjs';
+import type { Client, ClientOp, Completion, NodeEndpoint, Workload } from '../clients/client.js';
+import { nodeForWorker } from '../clients/client.js';
+import type { Schedule, ScheduledFault, ScheduledOp } from '../generators/schedule.js';
+import type { JsonValue, Op } from '../history/op.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { ExecutionSummary, ExecutorPhase, FaultEvent, Progress } from './events.js';
+import type { NemesisControl } from './nemesis.js';
+import type { HistorySink, OpInput } from './sink.js';
+
+export interface ExecutorOptions {
+  schedule: Schedule;
+  workload: Workload;
+  nodes: readonly NodeEndpoint[];
+  recorder: HistorySink;
+  /** Required when the schedule has faults. */
+  nemesis?: NemesisControl;
+  /** Abort: stop issuing ops, heal everything, close the recorder; no final reads. */
+  signal?: AbortSignal;
+  /** Per client op. Default 2000 ms. */
+  opTimeoutMs?: number;
+  /** How long to wait after healing for every node to serve a read. Default 30 s. */
+  recoveryTimeoutMs?: number;
+  /** Read every key on every node at the end (recorded). Default true. */
+  finalReads?: boolean;
+  /** The op used to probe a node's recovery (not recorded). Default a read of key 0. */
+  probeOp?: ClientOp;
+  /** Close the recorder when the run ends (also on error). Default true. */
+  closeRecorder?: boolean;
+  progressIntervalMs?: number;
+  logger?: Logger;
+}
+
+interface ActiveFault {
+  id: string;
+  nemesisId: string;
+  fault: ScheduledFault['fault'];
+  targets: string[];
+}
+
+/** Sleeps `ms`; resolves false instead if `signal` aborts first. */
+async function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  if (ms <= 0) return true;
+  try {
+    await delay(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Makes anything JSON-safe for the history (undefined fields dropped, errors as text). */
+function toJson(v: unknown): JsonValue {
+  if (v === undefined) return null;
+  try {
+    return JSON.parse(
+      JSON.stringify(v, (_k, x: unknown) => (x instanceof Error ? x.message : x)),
+    ) as JsonValue;
+  } catch {
+    return String(v);
+  }
+}
+
+export class Executor {
+  private readonly opsSubject = new Subject<Op>();
+  private readonly faultsSubject = new Subject<FaultEvent>();
+  private readonly progressSubject = new Subject<Progress>();
+  /** Every recorded op, client and nemesis, in history order. */
+  readonly ops$ = this.opsSubject.asObservable();
+  readonly faults$ = this.faultsSubject.asObservable();
+  /** Every `progressIntervalMs` (1 s), and once more when the run ends. */
+  readonly progress$ = this.progressSubject.asObservable();
+
+  private readonly log: Logger;
+  private nextProcess: number;
+  private t0 = 0;
+  private phase: ExecutorPhase = 'running';
+  private counts = { ok: 0, fail: 0, info: 0 };
+  private inFlight = 0;
+  private readonly active = new Map<string, ActiveFault>();
+  private nemesisQueue: Promise<unknown> = Promise.resolve();
+  private faultsApplied = 0;
+  private faultsFailed = 0;
+  private readonly problems: string[] = [];
+  private started = false;
+
+  constructor(private readonly opts: ExecutorOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.nextProcess = opts.schedule.processes.length;
+    if (opts.schedule.faults.length > 0 && !opts.nemesis) {
+      throw new Error('the schedule has faults but no nemesis was given');
+    }
+    if (opts.nodes.length === 0) throw new Error('no nodes to run against');
+  }
+
+  private elapsedMs(): number {
+    return performance.now() - this.t0;
+  }
+
+  private record(input: OpInput): Op {
+    const op = this.opts.recorder.record(input);
+    this.opsSubject.next(op);
+    return op;
+  }
+
+  /** Runs the whole schedule; resolves with a summary once everything is healed and recorded. */
+  async run(): Promise<ExecutionSummary> {
+    if (this.started) throw new Error('an Executor runs once');
+    this.started = true;
+    const { schedule, workload, nodes } = this.opts;
+    const userSignal = this.opts.signal ?? new AbortController().signal;
+    // Ends the main phase: at durationMs, on user abort, or on an internal error.
+    const mainPhase = new AbortController();
+    const stop = AbortSignal.any([userSignal, mainPhase.signal]);
+    const startedAt = new Date().toISOString();
+    this.t0 = performance.now();
+
+    let lastCompleted = 0;
+    const interval = this.opts.progressIntervalMs ?? 1000;
+    const ticker = setInterval(() => {
+      const done = this.counts.ok + this.counts.fail + this.counts.info;
+      this.emitProgress(((done - lastCompleted) * 1000) / interval);
+      lastCompleted = done;
+    }, interval);
+
+    const clients: Client[] = [];
+    let runMs: number;
+    let mainCounts: typeof this.counts;
+    let recovered: boolean | null = null;
+    let recoveryMs: number | null = null;
+    let finalReads = 0;
+    let failure: unknown;
+    try {
+      for (let w = 0; w < schedule.processes.length; w++)
+        clients.push(await workload.open(nodeForWorker(nodes, w)));
+      const endTimer = setTimeout(() => mainPhase.abort(), schedule.durationMs);
+      try {
+        const tasks = [
+          ...schedule.processes.map((ops, w) => this.worker(w, ops, clients[w]!, stop)),
+          ...schedule.faults.map((f, i) => this.faultTask(`f${i}`, f, stop)),
+        ];
+        // A worker only rejects on a recording failure: end the phase for everyone, then rethrow.
+        const results = await Promise.allSettled(
+          tasks.map((t) =>
+            t.catch((e: unknown) => {
+              mainPhase.abort();
+              throw e;
+            }),
+          ),
+        );
+        const rejected = results.find((r) => r.status === 'rejected');
+        if (rejected) throw (rejected as PromiseRejectedResult).reason;
+      } finally {
+        clearTimeout(endTimer);
+      }
+    } catch (err) {
+      failure = err;
+    } finally {
+      runMs = this.elapsedMs();
+      mainCounts = { ...this.counts };
+      // Always heal, whatever happened above.
+      this.phase = 'healing';
+      await this.healEverything();
+    }
+
+    try {
+      if (!failure && !userSignal.aborted && (this.opts.finalReads ?? true)) {
+        this.phase = 'recovering';
+        const r0 = this.elapsedMs();
+        const probes = await Promise.all(nodes.map((n) => workload.open(n)));
+        clients.push(...probes);
+        recovered = await this.waitForRecovery(probes, userSignal);
+        recoveryMs = Math.round(this.elapsedMs() - r0);
+        if (!recovered)
+          this.problems.push(
+            `not every node served a read within ${this.opts.recoveryTimeoutMs ?? 30_000} ms after healing`,
+          );
+        if (!userSignal.aborted) {
+          this.phase = 'final-reads';
+          finalReads = await this.finalReads(probes, schedule.keyCount);
+        }
+      }
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      this.phase = 'done';
+      clearInterval(ticker);
+      this.emitProgress(
+        runMs > 0 ? ((mainCounts.ok + mainCounts.fail + mainCounts.info) * 1000) / runMs : 0,
+      );
+      await Promise.allSettled(clients.map((c) => c.close()));
+      if (this.opts.closeRecorder ?? true) {
+        await this.opts.recorder.close().catch((e: unknown) => {
+          failure ??= e;
+        });
+      }
+      this.opsSubject.complete();
+      this.faultsSubject.complete();
+      this.progressSubject.complete();
+    }
+    if (failure) throw failure;
+    const completed = mainCounts.ok + mainCounts.fail + mainCounts.info;
+    return {
+      aborted: userSignal.aborted,
+      startedAt,
+      runMs: Math.round(runMs),
+      ...mainCounts,
+      opsPerSec: runMs > 0 ? (completed * 1000) / runMs : 0,
+      faultsApplied: this.faultsApplied,
+      faultsFailed: this.faultsFailed,
+      recovered,
+      recoveryMs,
+      finalReads,
+      processes: this.nextProcess,
+      problems: this.problems,
+    };
+  }
+
+  private emitProgress(opsPerSec: number): void {
+    this.progressSubject.next({
+      phase: this.phase,
+      elapsedMs: Math.round(this.elapsedMs()),
+      opsPerSec,
+      ...this.counts,
+      inFlight: this.inFlight,
+      activeFaults: [...this.active.values()].map((a) => `${a.id}:${a.fault.kind}`),
+    });
+  }
+
+  /** One client op: invoke, call, completion. Returns the completion type. */
+  private async perform(
+    process: number,
+    client: Client,
+    op: ClientOp,
+    counted: boolean,
+  ): Promise<Completion['type']> {
+    const invokeValue = op.f === 'read' ? null : (op.value ?? null);
+    const base = {
+      process,
+      f: op.f,
+      ...(op.key !== undefined ? { key: op.key } : {}),
+      node: client.node,
+    };
+    this.record({ ...base, type: 'invoke', value: invokeValue });
+    if (counted) this.inFlight++;
+    let c: Completion;
+    try {
+      c = await client.invoke(op, { timeoutMs: this.opts.opTimeoutMs ?? 2000 });
+    } catch (err) {
+      // A client bug: we cannot know whether the request went out.
+      c = { type: 'info', error: `client-error: ${errorText(err)}` };
+    }
+    if (counted) {
+      this.inFlight--;
+      this.counts[c.type]++;
+    }
+    const value = c.value !== undefined ? c.value : op.f === 'read' ? null : invokeValue;
+    this.record({
+      ...base,
+      type: c.type,
+      value,
+      ...(c.error !== undefined ? { error: c.error } : {}),
+    });
+    return c.type;
+  }
+
+  private async worker(
+    w: number,
+    ops: readonly ScheduledOp[],
+    client: Client,
+    stop: AbortSignal,
+  ): Promise<void> {
+    let process = w;
+    for (const op of ops) {
+      if (!(await sleep(op.delayMs, stop))) return;
+      const clientOp: ClientOp =
+        op.f === 'read' ? { f: op.f, key: op.key } : { f: op.f, key: op.key, value: op.value };
+      const type = await this.perform(process, client, clientOp, true);
+      if (type === 'info') process = this.nextProcess++;
+    }
+  }
+
+  /** Runs nemesis work one piece at a time, in call order, even when faults overlap. */
+  private serialNemesis<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.nemesisQueue.then(work, work);
+    this.nemesisQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private emitFault(e: Omit<FaultEvent, 'atMs'>): void {
+    this.faultsSubject.next({ ...e, atMs: Math.round(this.elapsedMs()) });
+  }
+
+  private async faultTask(id: string, sf: ScheduledFault, stop: AbortSignal): Promise<void> {
+    if (!(await sleep(sf.atMs - this.elapsedMs(), stop))) return;
+    await this.serialNemesis(() => this.startFault(id, sf.fault));
+    if (!this.active.has(id)) return;
+    await sleep(sf.atMs + sf.durationMs - this.elapsedMs(), stop); // heal early on abort/end
+    await this.serialNemesis(() => this.stopFault(id));
+  }
+
+  private async startFault(id: string, fault: ScheduledFault['fault']): Promise<void> {
+    const f = `start-${fault.kind}`;
+    const targetsSpec = typeof fault.targets === 'object' ? fault.targets.nodes : fault.targets;
+    const value: { [k: string]: JsonValue } = {
+      id,
+      kind: fault.kind,
+      targets: toJson(targetsSpec),
+      params: toJson(fault.params ?? {}),
+    };
+    this.record({ type: 'invoke', process: 'nemesis', f, value });
+    this.emitFault({ type: 'starting', id, fault });
+    try {
+      const applied = await this.opts.nemesis!.apply(fault, { id });
+      const targets = [...(applied.targets ?? [])];
+      const verified = toJson(applied.verified ?? applied.verification ?? null);
+      this.active.set(id, { id, nemesisId: applied.id, fault, targets });
+      this.faultsApplied++;
+      const info: { [k: string]: JsonValue } = { ...value, targets, verified };
+      if (applied.details !== undefined) info.details = toJson(applied.details);
+      this.record({ type: 'info', process: 'nemesis', f, value: info });
+      this.emitFault({ type: 'started', id, fault, targets, verified });
+      this.log.info({ id, kind: fault.kind, targets }, 'fault applied');
+    } catch (err) {
+      // Possibly half-applied: healAll() at the end undoes whatever remains.
+      this.faultsFailed++;
+      const error = errorText(err);
+      this.problems.push(`${id} ${f} failed: ${error}`);
+      this.record({
+        type: 'info',
+        process: 'nemesis',
+        f,
+        value: { ...value, verified: null },
+        error,
+      });
+      this.emitFault({ type: 'start-failed', id, fault, error });
+      this.log.warn({ id, kind: fault.kind, err: error }, 'fault could not be applied');
+    }
+  }
+
+  private async stopFault(id: string): Promise<void> {
+    const a = this.active.get(id);
+    if (!a) return;
+    const f = `stop-${a.fault.kind}`;
+    this.record({ type: 'invoke', process: 'nemesis', f, value: { id } });
+    this.emitFault({ type: 'stopping', id, fault: a.fault, targets: a.targets });
+    try {
+      await this.opts.nemesis!.heal(a.nemesisId);
+      this.record({ type: 'info', process: 'nemesis', f, value: { id } });
+      this.emitFault({ type: 'stopped', id, fault: a.fault, targets: a.targets });
+      this.log.info({ id, kind: a.fault.kind }, 'fault healed');
+    } catch (err) {
+      const error = errorText(err);
+      this.problems.push(`${id} ${f} failed: ${error}`);
+      this.record({ type: 'info', process: 'nemesis', f, value: { id }, error });
+      this.emitFault({ type: 'stop-failed', id, fault: a.fault, targets: a.targets, error });
+      this.log.warn({ id, err: error }, 'fault heal failed; healAll will retry');
+    } finally {
+      this.active.delete(id);
+    }
+  }
+
+  /** Stops every active fault (recorded), then asks the nemesis to heal anything left. */
+  private async healEverything(): Promise<void> {
+    const nemesis = this.opts.nemesis;
+    if (!nemesis) return;
+    await this.serialNemesis(async () => {
+      for (const id of [...this.active.keys()]) await this.stopFault(id).catch(() => undefined);
+    });
+    // Wait for fault tasks that were mid-start when the phase ended, and heal what they applied.
+    await this.nemesisQueue;
+    await this.serialNemesis(async () => {
+      for (const id of [...this.active.keys()]) await this.stopFault(id).catch(() => undefined);
+      try {
+        await nemesis.healAll();
+      } catch (err) {
+        this.problems.push(`healAll failed: ${errorText(err)}`);
+        this.log.error({ err: errorText(err) }, 'healAll failed');
+      }
+    });
+  }
+
+  /** True once every probe client completed a read `ok`, false at the deadline. */
+  private async waitForRecovery(probes: readonly Client[], signal: AbortSignal): Promise<boolean> {
+    const deadline = performance.now() + (this.opts.recoveryTimeoutMs ?? 30_000);
+    const probe = this.opts.probeOp ?? { f: 'read', key: 0 };
+    const timeoutMs = this.opts.opTimeoutMs ?? 2000;
+    const results = await Promise.all(
+      probes.map(async (c) => {
+        while (!signal.aborted) {
+          const left = deadline - performance.now();
+          if (left <= 0) return false;
+          const r = await c
+            .invoke(probe, { timeoutMs: Math.min(timeoutMs, left), signal })
+            .catch(() => null);
+          if (r?.type === 'ok') return true;
+          await sleep(Math.min(200, deadline - performance.now()), signal);
+        }
+        return false;
+      }),
+    );
+    return results.every(Boolean);
+  }
+
+  /** Reads every key on every node, one fresh process per node. Returns the number of reads. */
+  private async finalReads(probes: readonly Client[], keyCount: number): Promise<number> {
+    const counts = await Promise.all(
+      probes.map(async (c) => {
+        let process = this.nextProcess++;
+        for (let key = 0; key < keyCount; key++) {
+          const type = await this.perform(process, c, { f: 'read', key }, false);
+          if (type === 'info') process = this.nextProcess++;
+        }
+        return keyCount;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+}
+
+/** Convenience: construct and run. Subscribe to streams by constructing an Executor instead. */
+export function runSchedule(opts: ExecutorOptions): Promise<ExecutionSummary> {
+  return new Executor(opts).run();
+}

@@ -1,0 +1,223 @@
+/**
+ * A Schedule is the plan of one trial, as plain JSON: what each client process does (and how long
+ * it waits before each op) and when which fault starts and for how long. fast-check generates it
+ * (arbitraries.ts), the executor runs it, and `schedule.json` in a run directory stores it so a
+ * run can be re-executed exactly.
+ *
+ * The zod schema below is the single definition of a valid schedule: it validates generated
+ * schedules in tests and loads saved ones with errors that name the file and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { InputProblem } from '../cli/errors.js';
+import type { Fault, FaultKind } from '../nemesis/fault.js';
+import type { JsonValue } from '../history/op.js';
+
+export const SCHEDULE_VERSION = 1;
+
+/** Register ops over integer keys 0..keyCount-1 (the history records `key` as that integer). */
+export type ScheduledOp =
+  | { delayMs: number; f: 'read'; key: number }
+  | { delayMs: number; f: 'write'; key: number; value: number }
+  | { delayMs: number; f: 'cas'; key: number; value: [from: number, to: number] };
+
+export type OpFunction = ScheduledOp['f'];
+export const OP_FUNCTIONS: readonly OpFunction[] = ['read', 'write', 'cas'];
+
+/** A fault from the timeline: applied at `atMs` after the run starts, healed `durationMs` later. */
+export interface ScheduledFault {
+  atMs: number;
+  durationMs: number;
+  fault: Fault;
+}
+
+/** Where a generated schedule came from, so it can be regenerated (see generate.ts). */
+export interface ScheduleOrigin {
+  seed: number;
+  /** fast-check's replay path (from a shrunk counterexample); absent for a plain sample. */
+  path?: string;
+  params: JsonValue;
+}
+
+export interface Schedule {
+  version: typeof SCHEDULE_VERSION;
+  /** Workers stop issuing new ops after this many ms; faults end before it. */
+  durationMs: number;
+  /** Keys are 0..keyCount-1; final reads cover all of them. */
+  keyCount: number;
+  /** One op sequence per worker; worker i starts as process i. */
+  processes: ScheduledOp[][];
+  /** Sorted by `atMs`. */
+  faults: ScheduledFault[];
+  origin?: ScheduleOrigin;
+}
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'partition',
+  'loss',
+  'latency',
+  'bandwidth',
+  'reset',
+  'blackhole',
+  'kill',
+  'pause',
+  'amnesia',
+  'clock',
+  'compound',
+];
+
+// ---- zod schema -----------------------------------------------------------------------------
+
+const nonNegInt = z.number().int().nonnegative();
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ]),
+);
+
+const targetSpecSchema = z.union([
+  z.enum(['one', 'minority', 'majority', 'primaries', 'all']),
+  z.object({ nodes: z.array(z.string().min(1)).min(1) }).strict(),
+]);
+
+const faultSchema = z
+  .object({
+    kind: z.enum(FAULT_KINDS as [FaultKind, ...FaultKind[]]),
+    targets: targetSpecSchema,
+    params: z.record(z.string(), jsonValue.optional()).optional(),
+  })
+  .strict();
+
+const opSchema = z.discriminatedUnion('f', [
+  z.object({ delayMs: nonNegInt, f: z.literal('read'), key: nonNegInt }).strict(),
+  z
+    .object({ delayMs: nonNegInt, f: z.literal('write'), key: nonNegInt, value: z.number().int() })
+    .strict(),
+  z
+    .object({
+      delayMs: nonNegInt,
+      f: z.literal('cas'),
+      key: nonNegInt,
+      value: z.tuple([z.number().int(), z.number().int()]),
+    })
+    .strict(),
+]);
+
+export const scheduleSchema = z
+  .object({
+    version: z.literal(SCHEDULE_VERSION),
+    durationMs: nonNegInt,
+    keyCount: z.number().int().positive(),
+    processes: z.array(z.array(opSchema)),
+    faults: z.array(
+      z.object({ atMs: nonNegInt, durationMs: nonNegInt, fault: faultSchema }).strict(),
+    ),
+    origin: z
+      .object({ seed: z.number().int(), path: z.string().optional(), params: jsonValue })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    // Cross-field rules zod cannot express per field.
+    s.processes.forEach((ops, p) =>
+      ops.forEach((op, i) => {
+        if (op.key >= s.keyCount) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['processes', p, i, 'key'],
+            message: `key ${op.key} is outside 0..${s.keyCount - 1} (keyCount ${s.keyCount})`,
+          });
+        }
+      }),
+    );
+    s.faults.forEach((f, i) => {
+      if (i > 0 && f.atMs < s.faults[i - 1]!.atMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, 'atMs'],
+          message: 'faults must be sorted by atMs',
+        });
+      }
+    });
+  });
+
+/** A bad schedule file: names the file and the field (`processes[2][5].key`). */
+export class ScheduleError extends Error implements InputProblem {
+  override readonly name = 'ScheduleError';
+  constructor(
+    readonly file: string,
+    readonly field: string | undefined,
+    readonly reason: string,
+    readonly line?: number,
+  ) {
+    super(
+      `${file}${line === undefined ? '' : `:${line}`}: ${field ? `field '${field}': ` : ''}${reason}`,
+    );
+  }
+  get userMessage(): string {
+    return this.message;
+  }
+}
+
+/** `['processes', 2, 5, 'key']` -> `processes[2][5].key` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+/** Validates a parsed value; throws ScheduleError naming the first bad field. */
+export function parseSchedule(value: unknown, file = '<schedule>'): Schedule {
+  const r = scheduleSchema.safeParse(value);
+  if (r.success) return r.data as Schedule;
+  const issue = r.error.issues[0]!;
+  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problems)` : '';
+  throw new ScheduleError(file, formatPath(issue.path) || undefined, issue.message + more);
+}
+
+/** Parses schedule JSON text; syntax errors name the line. */
+export function parseScheduleText(text: string, file = '<schedule>'): Schedule {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    throw new ScheduleError(file, undefined, `invalid JSON: ${msg}`, line);
+  }
+  return parseSchedule(value, file);
+}
+
+export async function loadSchedule(file: string): Promise<Schedule> {
+  return parseScheduleText(await readFile(file, 'utf8'), file);
+}
+
+/** JSON for schedule.json: one op or fault per line, so long schedules stay readable and diffable. */
+export function formatSchedule(s: Schedule): string {
+  const list = (items: readonly unknown[], indent: string): string =>
+    items.length === 0
+      ? '[]'
+      : `[\n${items.map((x) => indent + '  ' + JSON.stringify(x)).join(',\n')}\n${indent}]`;
+  const lines = [
+    `  "version": ${s.version}`,
+    `  "durationMs": ${s.durationMs}`,
+    `  "keyCount": ${s.keyCount}`,
+    s.processes.length === 0
+      ? '  "processes": []'
+      : `  "processes": [\n${s.processes.map((ops) => '    ' + list(ops, '    ')).join(',\n')}\n  ]`,
+    `  "faults": ${list(s.faults, '  ')}`,
+  ];
+  if (s.origin) lines.push(`  "origin": ${JSON.stringify(s.origin)}`);
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+export function opCount(s: Schedule): number {
+  return s.processes.reduce((n, ops) => n + ops.length, 0);
+}

@@ -1,0 +1,54 @@
+/**
+ * Writes a history as Jepsen-style EDN, one op map per line, so Jepsen's own tools (Knossos,
+ * Elle) can read it: `{:index 0, :time 12, :type :invoke, :process 0, :f :read, :value nil}`.
+ *
+ * The mapping is exact for our importer: history -> EDN -> history gives identical ops.
+ * type/f/error become keywords when they are valid keyword names (f or error otherwise stay
+ * strings, which the importer reads the same way); values map JSON -> EDN as in edn-values.ts
+ * (strings stay strings, arrays become vectors, objects become maps with string keys); nemesis
+ * invocations are written as :invoke (not Jepsen's :info) so the pairing survives exactly.
+ */
+import { ednString, isKeywordName, jsonToEdn } from '../edn-values.js';
+import type { Op } from '../op.js';
+
+export function opToEdn(op: Op): string {
+  let s = `{:index ${op.index}, :time ${ednNumber(op.time)}, :type :${op.type}, :process ${op.process === 'nemesis' ? ':nemesis' : op.process}, :f ${nameToEdn(op.f)}`;
+  if (op.key !== undefined)
+    s += `, :key ${typeof op.key === 'number' ? ednNumber(op.key) : ednString(op.key)}`;
+  if (op.value !== undefined) s += `, :value ${jsonToEdn(op.value)}`;
+  if (op.error !== undefined)
+    s += `, :error ${typeof op.error === 'string' ? nameToEdn(op.error) : jsonToEdn(op.error)}`;
+  if (op.node !== undefined) s += `, :node ${ednString(op.node)}`;
+  return s + '}';
+}
+
+/**
+ * A whole history as EDN text, one op per line. With `readNil`, a first-line comment records how
+ * nil reads are meant, so a JSONL history (nil = absent) keeps its meaning through EDN; other
+ * EDN readers ignore comments.
+ */
+export function historyToEdn(
+  ops: Iterable<Op>,
+  opts: { readNil?: 'absent' | 'unknown' } = {},
+): string {
+  let out = opts.readNil === undefined ? '' : `${READ_NIL_COMMENT}${opts.readNil}\n`;
+  for (const op of ops) out += opToEdn(op) + '\n';
+  return out;
+}
+
+const READ_NIL_COMMENT = ';; faultline history; read-nil: ';
+const READ_NIL_RE = /^;; faultline history; read-nil: (absent|unknown)\r?\n/;
+
+/** The read-nil meaning declared by historyToEdn's header comment, if the text has one. */
+export function declaredReadNil(text: string): 'absent' | 'unknown' | undefined {
+  const m = READ_NIL_RE.exec(text);
+  return m === null ? undefined : (m[1] as 'absent' | 'unknown');
+}
+
+function nameToEdn(name: string): string {
+  return isKeywordName(name) ? ':' + name : ednString(name);
+}
+
+function ednNumber(n: number): string {
+  return jsonToEdn(n);
+}

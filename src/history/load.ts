@@ -1,0 +1,90 @@
+/**
+ * Loading a whole history from any supported format. This is what checkers and the CLI call:
+ * `loadHistory(path)` sniffs the format, imports it, and says how a read of nil is meant
+ * (`readNil`), which differs between the tools that wrote the files (see DESIGN.md).
+ */
+import { readFile } from 'node:fs/promises';
+import { detectFormat, type ConcreteFormat, type HistoryFormat } from './detect.js';
+import { importEdn, type ImportResult } from './importers/edn.js';
+import { importPorcupineEtcd } from './importers/porcupine-etcd.js';
+import { importPorcupineKv } from './importers/porcupine-kv.js';
+import type { History } from './op.js';
+import { parseJsonlText } from './reader.js';
+import { assertValidHistory } from './validate.js';
+import { declaredReadNil } from './exporters/edn.js';
+
+export type { HistoryFormat, ConcreteFormat } from './detect.js';
+
+export type ReadNil = 'absent' | 'unknown';
+
+export interface LoadedHistory {
+  ops: History;
+  format: ConcreteFormat;
+  /** How an ok read of nil/null is meant: the key does not exist, or nothing is known. */
+  readNil: ReadNil;
+  warnings: string[];
+  /** 1-based file line of each op, when the format has lines (for messages about an op). */
+  lines?: number[];
+}
+
+export interface LoadOptions {
+  format?: HistoryFormat;
+  /** Jepsen EDN: split independent `:value [k v]` tuples into key and value. */
+  independent?: boolean;
+  /**
+   * Check the history is well formed (validate.ts) and throw HistoryFormatError for the first
+   * problem (default true), so checkers can rely on pairing and retired processes.
+   */
+  validate?: boolean;
+}
+
+/** The natural reading of nil for each format (overridable by checkers, e.g. `--read-nil`). */
+export const DEFAULT_READ_NIL: Record<ConcreteFormat, ReadNil> = {
+  jsonl: 'absent',
+  'porcupine-etcd': 'absent',
+  'porcupine-kv': 'absent',
+  edn: 'unknown',
+};
+
+export async function loadHistory(path: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
+  const text = await readFile(path, 'utf8');
+  return parseHistoryText(text, { ...opts, file: path });
+}
+
+export function parseHistoryText(
+  text: string,
+  opts: LoadOptions & { file?: string },
+): LoadedHistory {
+  const file = opts.file ?? '<input>';
+  const format =
+    opts.format === undefined || opts.format === 'auto'
+      ? detectFormat(text.slice(0, 65536), file)
+      : opts.format;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let result: ImportResult;
+  switch (format) {
+    case 'jsonl': {
+      const warnings: string[] = [];
+      const ops = parseJsonlText(body, file, (w) => warnings.push(w));
+      result = { ops, warnings, lines: [] };
+      break;
+    }
+    case 'edn':
+      result = importEdn(body, { file, independent: opts.independent });
+      break;
+    case 'porcupine-etcd':
+      result = importPorcupineEtcd(body, { file });
+      break;
+    case 'porcupine-kv':
+      result = importPorcupineKv(body, { file });
+      break;
+    default:
+      throw new Error(`unknown history format ${String(format)}`);
+  }
+  const readNil =
+    format === 'edn' ? (declaredReadNil(body) ?? DEFAULT_READ_NIL.edn) : DEFAULT_READ_NIL[format];
+  const loaded: LoadedHistory = { ops: result.ops, format, readNil, warnings: result.warnings };
+  if (result.lines.length > 0) loaded.lines = result.lines;
+  if (opts.validate ?? true) assertValidHistory(loaded.ops, { file, lines: loaded.lines });
+  return loaded;
+}

@@ -1,0 +1,92 @@
+/**
+ * iptables faults inside node namespaces. Every rule goes into the namespace's FAULTLINE chain
+ * (created with the cluster, see src/cluster/network.ts) and carries a `faultline:<fault id>`
+ * comment: healing one fault deletes exactly its rules, and crash recovery flushes the chain.
+ * Rules are computed by pure functions and applied with one iptables-restore per namespace.
+ */
+import { exec, nsExec } from '../cluster/exec.js';
+import { FAULT_CHAIN } from '../cluster/network.js';
+import { grudgeCuts, type Grudge } from './partition.js';
+
+export interface NodeAddr {
+  name: string;
+  netns: string;
+  ip: string;
+}
+
+/** Rules (iptables args after `-A FAULTLINE`) to add in one namespace. */
+export interface RuleSet {
+  netns: string;
+  rules: string[][];
+}
+
+export function ruleComment(faultId: string): string[] {
+  if (!/^[A-Za-z0-9_.-]+$/.test(faultId)) throw new Error(`fault id "${faultId}" must be [A-Za-z0-9_.-]`);
+  return ['-m', 'comment', '--comment', `faultline:${faultId}`];
+}
+
+function byName(nodes: readonly NodeAddr[], name: string): NodeAddr {
+  const n = nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`unknown node ${name}`);
+  return n;
+}
+
+/** Drop packets from `from` to `to`, at both ends: INPUT at `to`, OUTPUT at `from`. */
+export function partitionRules(grudge: Grudge, nodes: readonly NodeAddr[], faultId: string): RuleSet[] {
+  const sets = new Map<string, string[][]>();
+  const add = (netns: string, rule: string[]) => {
+    if (!sets.has(netns)) sets.set(netns, []);
+    sets.get(netns)!.push(rule);
+  };
+  for (const { from, to } of grudgeCuts(grudge)) {
+    const src = byName(nodes, from);
+    const dst = byName(nodes, to);
+    add(dst.netns, ['-s', `${src.ip}/32`, ...ruleComment(faultId), '-j', 'DROP']);
+    add(src.netns, ['-d', `${dst.ip}/32`, ...ruleComment(faultId), '-j', 'DROP']);
+  }
+  return [...sets].map(([netns, rules]) => ({ netns, rules }));
+}
+
+/** Random loss of incoming packets on each target's eth0 (not loopback). */
+export function lossRules(targets: readonly NodeAddr[], probability: number, faultId: string): RuleSet[] {
+  if (!(probability > 0 && probability <= 1)) throw new Error(`loss probability must be in (0, 1], got ${probability}`);
+  return targets.map((t) => ({
+    netns: t.netns,
+    rules: [['-i', 'eth0', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), ...ruleComment(faultId), '-j', 'DROP']],
+  }));
+}
+
+function restoreInput(op: '-A' | '-D', rules: string[][]): string {
+  return ['*filter', ...rules.map((r) => [op, FAULT_CHAIN, ...r].join(' ')), 'COMMIT', ''].join('\n');
+}
+
+export async function applyRules(sets: readonly RuleSet[]): Promise<void> {
+  await Promise.all(sets.map((s) => nsExec(s.netns, ['iptables-restore', '-w', '5', '--noflush'], { input: restoreInput('-A', s.rules) })));
+}
+
+/** Deletes exactly these rules (the heal of one fault); other faults' rules stay. */
+export async function removeRules(sets: readonly RuleSet[]): Promise<void> {
+  await Promise.all(
+    sets.map(async (s) => {
+      // Delete one by one and ignore rules already gone, so healing is idempotent.
+      for (const r of s.rules) {
+        await exec(['ip', 'netns', 'exec', s.netns, 'iptables', '-w', '5', '-D', FAULT_CHAIN, ...r]).catch(() => undefined);
+      }
+    }),
+  );
+}
+
+/** The FAULTLINE chain's rules in a namespace, as `iptables -S` lines (without the -N line). */
+export async function listFaultRules(netns: string): Promise<string[]> {
+  const out = await nsExec(netns, ['iptables', '-w', '5', '-S', FAULT_CHAIN]);
+  return out.split('\n').filter((l) => l.startsWith('-A '));
+}
+
+/** Packets dropped so far by a fault's rules in a namespace (from the rule counters). */
+export async function droppedPackets(netns: string, faultId: string): Promise<number> {
+  const out = await nsExec(netns, ['iptables', '-w', '5', '-L', FAULT_CHAIN, '-v', '-x', '-n']);
+  return out
+    .split('\n')
+    .filter((l) => l.includes(`faultline:${faultId} `) || l.endsWith(`faultline:${faultId} */`) || l.includes(`/* faultline:${faultId} */`))
+    .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0] ?? 0), 0);
+}

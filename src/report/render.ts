@@ -1,0 +1,218 @@
+/**
+ * renderReport: reads a run directory (history.jsonl streamed, results.json, schedule.json,
+ * faults.journal.jsonl) and writes its self-contained report.html.
+ */
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import type { CheckResult } from '../checkers/result.js';
+import { readHistory } from '../history/reader.js';
+import { extractMarks } from './evidence.js';
+import { renderPage, type RunResults } from './html.js';
+import { buildHistoryModel, type FaultPeriod } from './model.js';
+import { buildPageData } from './page-data.js';
+import { ReportInputError } from './errors.js';
+import { bucketSeries, scatterSample } from './series.js';
+
+export interface RenderReportOptions {
+  /** Where to write the page (default `<runDir>/report.html`). */
+  out?: string;
+  /** The replay command shown on the page (default `faultline replay <runDir>`). */
+  replayCommand?: string;
+  /** Clock for the "generated at" line (tests). */
+  now?: Date;
+}
+
+export interface RenderedReport {
+  path: string;
+  bytes: number;
+}
+
+const require = createRequire(import.meta.url);
+let uplotAssets: { js: string; css: string } | undefined;
+async function loadUplot(): Promise<{ js: string; css: string }> {
+  uplotAssets ??= {
+    js: await readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    css: await readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+  };
+  return uplotAssets;
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function parseJsonFile(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ReportInputError(file, `not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function parseResults(v: unknown, file: string): RunResults {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new ReportInputError(file, 'expected a JSON object');
+  const r = v as RunResults;
+  if (
+    r.checks !== undefined &&
+    (r.checks === null || typeof r.checks !== 'object' || Array.isArray(r.checks))
+  ) {
+    throw new ReportInputError(file, "field 'checks': expected an object of checker results");
+  }
+  for (const [name, c] of Object.entries(r.checks ?? {})) {
+    if (c === null || typeof c !== 'object' || Array.isArray(c)) {
+      throw new ReportInputError(
+        file,
+        `field 'checks.${name}': expected a checker result object, got ${JSON.stringify(c)}`,
+      );
+    }
+  }
+  return r;
+}
+
+/** JSONL journal, read leniently: it is shown for information, a torn last line is normal. */
+function parseJournal(text: string, file: string, notes: string[]): unknown[] {
+  const out: unknown[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      notes.push(`${file}:${i + 1}: not valid JSON; line skipped`);
+    }
+  });
+  return out;
+}
+
+/**
+ * The journal may record verification the history lacks (e.g. a run that crashed before the
+ * nemesis completion was recorded): take `verified` from a journal entry with the same id.
+ */
+function mergeJournal(faults: FaultPeriod[], journal: unknown[]): void {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const e of journal) {
+    if (e && typeof e === 'object' && 'id' in e && 'verified' in e)
+      byId.set(String((e as { id: unknown }).id), e as Record<string, unknown>);
+  }
+  for (const f of faults) {
+    const e = byId.get(f.id);
+    if (!e || (f.verified !== null && f.verified !== undefined)) continue;
+    f.verified = e.verified as FaultPeriod['verified'];
+    if (f.status === 'unverified' || f.status === 'pending')
+      f.status = e.verified === false ? 'failed' : 'verified';
+  }
+}
+
+interface DiagramModule {
+  renderViolationHtml?: (violation: unknown, opts?: unknown) => string;
+  renderViolationSvg?: (violation: unknown, opts?: unknown) => string;
+}
+
+/** Diagrams from the linearizability checker's renderer, when it provides one. */
+async function linearizabilityDiagrams(
+  checks: Record<string, CheckResult>,
+  notes: string[],
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const lin = Object.entries(checks).filter(
+    ([name, r]) =>
+      r?.valid === false &&
+      Array.isArray(r.violations) &&
+      (r.checker === 'linearizability' || /lineariz/i.test(name)),
+  );
+  if (lin.length === 0) return out;
+  let mod: DiagramModule;
+  try {
+    const spec = '../checkers/linearizability/index.js'; // non-literal: the renderer may not exist yet
+    mod = (await import(spec)) as DiagramModule;
+  } catch {
+    return out;
+  }
+  const render = mod.renderViolationHtml ?? mod.renderViolationSvg;
+  if (!render) return out;
+  for (const [name, r] of lin) {
+    const parts: string[] = [];
+    for (const v of (r.violations as unknown[]).slice(0, 5)) {
+      try {
+        parts.push(render(v));
+      } catch (err) {
+        notes.push(`${name}: could not draw the violation diagram (${(err as Error).message})`);
+      }
+    }
+    if (parts.length) out[name] = parts.join('\n');
+  }
+  return out;
+}
+
+export async function renderReport(
+  runDir: string,
+  opts: RenderReportOptions = {},
+): Promise<RenderedReport> {
+  const dir = resolve(runDir);
+  const historyPath = join(dir, 'history.jsonl');
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new ReportInputError(runDir, 'not a run directory');
+  if (!(await stat(historyPath).catch(() => undefined)))
+    throw new ReportInputError(historyPath, 'missing: a run directory holds history.jsonl');
+
+  const notes: string[] = [];
+  const resultsPath = join(dir, 'results.json');
+  const resultsText = await readOptional(resultsPath);
+  const results =
+    resultsText === undefined
+      ? null
+      : parseResults(parseJsonFile(resultsText, resultsPath), resultsPath);
+  if (!results)
+    notes.push(
+      'results.json not found: no verdicts to show (run `faultline check` on this directory).',
+    );
+  const schedulePath = join(dir, 'schedule.json');
+  const scheduleText = await readOptional(schedulePath);
+  const schedule = scheduleText === undefined ? null : parseJsonFile(scheduleText, schedulePath);
+  const journalPath = join(dir, 'faults.journal.jsonl');
+  const journalText = await readOptional(journalPath);
+  const journal = journalText === undefined ? null : parseJournal(journalText, journalPath, notes);
+
+  const model = await buildHistoryModel(
+    readHistory(historyPath, { onWarning: (m) => notes.push(m) }),
+  );
+  if (journal) mergeJournal(model.faults, journal);
+  const checks = results?.checks ?? {};
+  const started =
+    typeof results?.run?.startedAt === 'string' ? Date.parse(results.run.startedAt) : NaN;
+  const marks = extractMarks(checks, model, Number.isFinite(started) ? started : undefined);
+  const buckets = bucketSeries(model.ops, model.endMs);
+  const scatter = scatterSample(model.ops, model.endMs);
+  const test = typeof results?.run?.test === 'string' ? results.run.test : 'run';
+  const data = buildPageData(test, model, buckets, scatter, marks);
+  const uplot = await loadUplot();
+  const html = renderPage({
+    runDir,
+    replayCommand: opts.replayCommand ?? `faultline replay ${shellQuote(runDir)}`,
+    results,
+    schedule,
+    journal,
+    model,
+    data,
+    diagrams: await linearizabilityDiagrams(checks, notes),
+    notes,
+    uplotJs: uplot.js,
+    uplotCss: uplot.css,
+    generatedAt: opts.now ?? new Date(),
+  });
+  const out = opts.out ?? join(dir, 'report.html');
+  const tmp = `${out}.${process.pid}.tmp`;
+  await writeFile(tmp, html);
+  await rename(tmp, out);
+  return { path: out, bytes: Buffer.byteLength(html) };
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,52 @@
+/**
+ * Explanations: the failing op, the longest linearizable prefix with its state, the concurrent
+ * ops, and the diagrams (SVG/HTML) that stay small for big histories.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadHistory } from '../../../src/history/load.js';
+import {
+  checkLinearizability,
+  formatViolationText,
+} from '../../../src/checkers/linearizability/index.js';
+import { renderViolationHtml, renderViolationSvg } from '../../../src/checkers/linearizability/render.js';
+import { type Spec, toHistory } from './histories.js';
+
+describe('violation explanations', () => {
+  it('names the stale read, the prefix state and the concurrent write', async () => {
+    // write 3 completes strictly before write 1, so a later read of 3 (overlapping write 2)
+    // is stale.
+    const specs: Spec[] = [
+      { f: 'write', value: 3, status: 'ok', start: 0, end: 10 },
+      { f: 'write', value: 1, status: 'ok', start: 20, end: 30 },
+      { f: 'write', value: 2, status: 'ok', start: 40, end: 70 },
+      { f: 'read', value: null, output: 3, status: 'ok', start: 50, end: 60 },
+    ];
+    const history = toHistory(specs);
+    const r = await checkLinearizability(history, { model: 'register' });
+    expect(r.valid).toBe(false);
+    const v = r.violations[0]!;
+    expect(v.op.f).toBe('read');
+    expect(v.op.output).toBe(3);
+    expect(v.prefixes[0]!.length).toBe(2);
+    expect(['1', '2']).toContain(v.prefixes[0]!.state);
+    expect(v.concurrent.map((o) => o.value)).toEqual([2]);
+    expect(formatViolationText(v)).toMatch(/read -> 3/);
+    const svg = renderViolationSvg(v);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('#d62728'); // the failing op is highlighted
+    expect(svg).toContain('read -&gt; 3');
+    const html = renderViolationHtml(r);
+    expect(html).toContain('<!doctype html>');
+    expect(html).toContain('<svg');
+  });
+
+  it('keeps the diagram of a big history small (only the relevant window)', async () => {
+    const h = await loadHistory(join('/work/shared/corpus/porcupine', 'kv/c50-bad.txt'));
+    const r = await checkLinearizability(h.ops, { model: 'kv', workers: 0 });
+    expect(r.valid).toBe(false);
+    const svg = renderViolationSvg(r.violations[0]!);
+    expect(svg.length).toBeLessThan(60_000);
+    expect((svg.match(/<rect /g) ?? []).length).toBeLessThan(60);
+  });
+});

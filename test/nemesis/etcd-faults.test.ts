@@ -1,0 +1,153 @@
+/**
+ * Faults on a real 5-member etcd cluster in network namespaces. One cluster serves every test in
+ * this file; each test heals its fault and leaves the cluster healthy (asserted) for the next.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from '../../src/cluster/cluster.js';
+import { waitFor } from '../../src/cluster/exec.js';
+import { listNetns } from '../../src/cluster/network.js';
+import { readProcStat } from '../../src/cluster/proc.js';
+import { readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
+import { listFaultRules } from '../../src/nemesis/iptables.js';
+import { Nemesis } from '../../src/nemesis/nemesis.js';
+import { client, definition, privateDirs } from './helpers.js';
+
+const asRoot = process.getuid?.() === 0;
+
+describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
+  let cluster: Cluster;
+  let nemesis: Nemesis;
+  let runId: string;
+
+  beforeAll(async () => {
+    const { runDir } = privateDirs('nemesis');
+    const t0 = performance.now();
+    cluster = await Cluster.up(await definition('etcd-5'), { runDir });
+    const upMs = performance.now() - t0;
+    runId = cluster.runId;
+    console.log(`[measure] etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${(cluster.memoryBytes() / 2 ** 20).toFixed(1)} MiB`);
+    nemesis = new Nemesis(cluster, { seed: 42 });
+  });
+
+  afterAll(async () => {
+    await nemesis?.close();
+    await cluster?.down();
+    expect((await listNetns()).filter((n) => n.startsWith(`fl${runId}-`))).toEqual([]);
+  });
+
+  async function expectHealthyAndConverged(): Promise<void> {
+    await cluster.waitHealthy({ timeoutMs: 20_000 });
+    const conv = await cluster.convergence();
+    expect(conv.hashes).toHaveLength(5);
+    expect(conv.converged, JSON.stringify(conv)).toBe(true);
+  }
+
+  it('isolating the leader: the majority elects a new leader and serves writes; the isolated member cannot', async () => {
+    const [oldLeader] = await cluster.primaries();
+    expect(oldLeader).toBeDefined();
+    const f = await nemesis.apply({ kind: 'partition', targets: 'primaries' });
+    expect(f.targets).toHaveLength(5);
+    expect(f.verification.ok, JSON.stringify(f.verification)).toBe(true);
+
+    const majority = cluster.nodes.map((n) => n.name).filter((n) => n !== oldLeader);
+    const newLeader = await waitFor(
+      'a new leader among the majority',
+      async () => (await cluster.primaries(majority))[0],
+      { timeoutMs: 15_000 },
+    );
+    expect(majority).toContain(newLeader);
+
+    const maj = client(cluster.endpoints(majority), 5000);
+    try {
+      await maj.put('isolation').value('majority-wrote');
+      expect(await maj.get('isolation').string()).toBe('majority-wrote'); // linearizable read
+    } finally {
+      maj.close();
+    }
+    const iso = client(cluster.endpoints([oldLeader!]), 1500);
+    try {
+      await expect(iso.put('isolation').value('minority-wrote')).rejects.toThrow();
+    } finally {
+      iso.close();
+    }
+
+    const healed = await nemesis.heal(f.id);
+    expect(healed.verification.ok, JSON.stringify(healed.verification)).toBe(true);
+    for (const n of cluster.nodes) expect(await listFaultRules(n.netns)).toEqual([]);
+    await expectHealthyAndConverged();
+    const all = client(cluster.endpoints(), 5000);
+    try {
+      expect(await all.get('isolation').string()).toBe('majority-wrote');
+    } finally {
+      all.close();
+    }
+  });
+
+  it('kill then heal restarts the member', async () => {
+    const f = await nemesis.apply({ kind: 'kill', targets: 'one' });
+    const [victim] = f.targets;
+    expect(f.verification.ok).toBe(true);
+    expect(cluster.isRunning(victim!)).toBe(false);
+    const h = await nemesis.heal(f.id);
+    expect(h.verification.observed.healthy).toBe(true);
+    await expectHealthyAndConverged();
+  });
+
+  it('pause (SIGSTOP) shows state T, heal (SIGCONT) resumes', async () => {
+    const f = await nemesis.apply({ kind: 'pause', targets: 'minority' });
+    expect(f.targets).toHaveLength(2);
+    expect(f.verification.ok).toBe(true);
+    for (const t of f.targets) expect(readProcStat(cluster.pidOf(t)!)?.state).toBe('T');
+    await nemesis.heal(f.id);
+    for (const t of f.targets) expect(readProcStat(cluster.pidOf(t)!)?.state).not.toBe('T');
+    await expectHealthyAndConverged();
+  });
+
+  it('amnesia: the wiped member comes back (etcd refuses the same-member restart; re-added)', async () => {
+    const [leader] = await cluster.primaries();
+    const victim = cluster.nodes.map((n) => n.name).find((n) => n !== leader)!;
+    const f = await nemesis.apply({ kind: 'amnesia', targets: { nodes: [victim] } });
+    expect(f.verification.ok, JSON.stringify(f.verification)).toBe(true);
+    const h = await nemesis.heal(f.id);
+    console.log(`[amnesia] ${JSON.stringify(h.verification.observed.rejoin)}`);
+    expect(h.verification.observed.healthy).toBe(true);
+    await expectHealthyAndConverged();
+  });
+
+  it('compound: loss on one node and a partition of another, healed independently', async () => {
+    const f = await nemesis.apply({
+      kind: 'compound',
+      targets: 'all',
+      params: {
+        faults: [
+          { kind: 'loss', targets: { nodes: ['n1'] }, params: { probability: 0.3 } },
+          { kind: 'partition', targets: { nodes: ['n1'] } },
+        ],
+      },
+    });
+    expect(f.parts).toHaveLength(2);
+    expect(f.verification.ok, JSON.stringify(f.verification)).toBe(true);
+    expect((await listFaultRules(cluster.node('n1').netns)).length).toBeGreaterThanOrEqual(5);
+    await nemesis.heal(f.id);
+    expect(await listFaultRules(cluster.node('n1').netns)).toEqual([]);
+    await expectHealthyAndConverged();
+  });
+
+  it('clock skew on etcd is reported as not applied (Go ignores libfaketime)', async () => {
+    const f = await nemesis.apply({ kind: 'clock', targets: 'one', params: { offsetSeconds: 30 } });
+    expect(f.verification.ok).toBe('unverifiable');
+    expect(String(f.verification.observed.reason)).toMatch(/ignores libfaketime/);
+    await nemesis.heal(f.id);
+  });
+
+  it('journaled every fault before applying it, and its heal', () => {
+    const entries = readJournal(nemesis.journalPath);
+    expect(unhealedFaults(entries)).toEqual([]);
+    const applies = entries.filter((e) => e.event === 'apply').map((e) => e.id);
+    expect(applies.length).toBeGreaterThanOrEqual(6);
+    for (const id of applies) {
+      const kinds = entries.filter((e) => e.id === id).map((e) => e.event);
+      expect(kinds.indexOf('apply')).toBeLessThan(kinds.indexOf('healed'));
+    }
+  });
+});

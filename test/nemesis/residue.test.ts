@@ -1,0 +1,100 @@
+/**
+ * A Faultline process is SIGKILLed while a partition, a pause and a link-proxy latency fault are
+ * active on its cluster; the
+ * start-up recovery of the next command (here `cluster status`) and `cluster down --all` must
+ * leave no iptables rule, stopped process, proxy, namespace, veth, bridge or etcd process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { execRaw, waitFor } from '../../src/cluster/exec.js';
+import { listLinks, listNetns } from '../../src/cluster/network.js';
+import { isAlive, readProcStat } from '../../src/cluster/proc.js';
+import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { listFaultRules } from '../../src/nemesis/iptables.js';
+import { privateDirs, REPO } from './helpers.js';
+
+const asRoot = process.getuid?.() === 0;
+
+interface ChildReport {
+  runId: string;
+  stateFile: string;
+  bridge: string;
+  netns: string[];
+  vethHosts: string[];
+  pids: number[];
+  pausedPid: number;
+  proxyPids: number[];
+  latency: unknown;
+  verified: unknown[];
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv) {
+  return execRaw([process.execPath, '--import', 'tsx', join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'), ...args], {
+    env,
+    timeoutMs: 60_000,
+  });
+}
+
+describe.skipIf(!asRoot)('crash residue', () => {
+  const { stateDir, runDir } = privateDirs('residue');
+  const env = { ...process.env, FAULTLINE_STATE_DIR: stateDir };
+  let child: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (child?.pid && child.exitCode === null) child.kill('SIGKILL');
+    await recoverLeftovers({ all: true, stateDir }); // whatever the test left, even on failure
+  });
+
+  it('recovers everything a SIGKILLed Faultline left mid-fault', async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/nemesis/fixtures/crash-child.ts'), runDir], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const report = await waitFor(
+      'the child to bring up a cluster and apply its faults',
+      () => {
+        if (child!.exitCode !== null) throw new Error(`child exited ${child!.exitCode}: ${err}`);
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        return line ? (JSON.parse(line) as ChildReport) : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(report.verified, JSON.stringify(report.latency)).toEqual([true, true, true]);
+    expect(report.proxyPids).toHaveLength(3);
+    for (const pid of report.proxyPids) expect(isAlive(pid), `link proxy pid ${pid}`).toBe(true);
+    expect(readProcStat(report.pausedPid)?.state).toBe('T');
+    expect((await listFaultRules(report.netns[0]!)).length).toBeGreaterThan(0);
+
+    child.kill('SIGKILL');
+    await waitFor('the child to die', () => child!.exitCode !== null || child!.signalCode !== null, { timeoutMs: 5000 });
+    // The crash left everything in place: the faults are still active.
+    expect(readProcStat(report.pausedPid)?.state).toBe('T');
+    expect((await listNetns()).filter((n) => report.netns.includes(n))).toHaveLength(3);
+
+    // Start-up recovery of the next command: the owner is dead, so its cluster goes.
+    const status = await runCli(['cluster', 'status'], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toMatch(new RegExp(`tore down cluster etcd-3 \\(run ${report.runId}\\): owner pid \\d+ is gone; unhealed faults were f1:latency, f2:partition, f3:pause`));
+    const down = await runCli(['cluster', 'down', '--all'], env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/nothing to tear down/);
+
+    // No residue of any kind.
+    for (const pid of report.pids) expect(isAlive(pid), `etcd pid ${pid}`).toBe(false);
+    for (const pid of report.proxyPids) expect(isAlive(pid), `link proxy pid ${pid}`).toBe(false);
+    expect((await listNetns()).filter((n) => n.startsWith(`fl${report.runId}-`))).toEqual([]);
+    expect((await listLinks()).filter((l) => l.startsWith(`fl${report.runId}`))).toEqual([]);
+    const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${runDir}`])).stdout.trim().split('\n').filter(Boolean).map(Number);
+    expect(etcds.filter((p) => isAlive(p))).toEqual([]); // (zombies of reparented processes may linger: PID 1 here does not reap)
+    expect(readdirSync(join(stateDir, 'clusters'))).toEqual([]);
+    expect(readdirSync(join(runDir, 'logs')).sort()).toEqual(['n1.link.log', 'n1.log', 'n2.link.log', 'n2.log', 'n3.link.log', 'n3.log']); // logs are kept
+    expect(readFileSync(join(runDir, 'faults.journal.jsonl'), 'utf8')).toMatch(/"event":"apply"/);
+  });
+});
