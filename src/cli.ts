@@ -10,6 +10,8 @@ import { registerReportCommands } from './cli/report.js';
 import { registerScheduleCommands } from './cli/schedule.js';
 import { registerCheckCommands } from './cli/check.js';
 import { registerAnalyzeCommands } from './cli/analyze.js';
+import { registerRunCommands } from './cli/run.js';
+import { registerReplayCommands } from './cli/replay.js';
 import { UsageError, reportFatal } from './cli/errors.js';
 
 const program = new Command()
@@ -27,6 +29,8 @@ registerAnalyzeCommands(program);
 registerClusterCommands(program);
 registerReportCommands(program);
 registerScheduleCommands(program);
+registerRunCommands(program);
+registerReplayCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,13 +3,13 @@
  * `loadHistory(path)` sniffs the format, imports it, and says how a read of nil is meant
  * (`readNil`), which differs between the tools that wrote the files (see DESIGN.md).
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { detectFormat, type ConcreteFormat, type HistoryFormat } from './detect.js';
 import { importEdn, type ImportResult } from './importers/edn.js';
 import { importPorcupineEtcd } from './importers/porcupine-etcd.js';
 import { importPorcupineKv } from './importers/porcupine-kv.js';
 import type { History } from './op.js';
-import { parseJsonlText } from './reader.js';
+import { parseJsonlText, readHistoryBatches } from './reader.js';
 import { assertValidHistory } from './validate.js';
 import { declaredReadNil } from './exporters/edn.js';
 
@@ -47,8 +47,28 @@ export const DEFAULT_READ_NIL: Record<ConcreteFormat, ReadNil> = {
 };
 
 export async function loadHistory(path: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
-  const text = await readFile(path, 'utf8');
-  return parseHistoryText(text, { ...opts, file: path });
+  let format = opts.format ?? 'auto';
+  if (format === 'auto') format = detectFormat(await readHead(path), path);
+  if (format !== 'jsonl') return parseHistoryText(await readFile(path, 'utf8'), { ...opts, format, file: path });
+  // JSONL goes through the streaming reader: its fast path, and no whole-file string.
+  const warnings: string[] = [];
+  const ops: History = [];
+  for await (const batch of readHistoryBatches(path, { onWarning: (w) => warnings.push(w) })) {
+    for (let i = 0; i < batch.length; i++) ops.push(batch[i]!);
+  }
+  if (opts.validate ?? true) assertValidHistory(ops, { file: path });
+  return { ops, format, readNil: DEFAULT_READ_NIL.jsonl, warnings };
+}
+
+async function readHead(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.toString('utf8', 0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 export function parseHistoryText(

@@ -71,6 +71,7 @@ export async function* readHistoryBatches(
     let buf = Buffer.allocUnsafe(opts.chunkSize ?? 1 << 20);
     let filled = 0; // bytes in buf: a partial line carried over, then new data
     let lineNo = 0; // lines consumed so far
+    let atStart = true;
     for (;;) {
       if (filled === buf.length) {
         // One line fills the whole buffer: grow it (bounded).
@@ -87,7 +88,14 @@ export async function* readHistoryBatches(
       }
       const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
       if (bytesRead === 0) break;
-      const end = filled + bytesRead;
+      let end = filled + bytesRead;
+      if (atStart && end >= 3) {
+        atStart = false;
+        if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+          buf.copy(buf, 0, 3, end); // a UTF-8 byte order mark is not part of the first line
+          end -= 3;
+        }
+      }
       const ops: Op[] = [];
       const data = buf.subarray(0, end); // bytes past `end` are stale data from earlier reads
       let pos = 0;

@@ -85,7 +85,9 @@ export class Recorder {
     private readonly fd: number,
     private readonly syncIntervalMs: number,
   ) {
-    this.timer = setInterval(() => this.syncIfDue(), Math.max(1, Math.floor(syncIntervalMs / 2)));
+    // Every tick syncs whatever was written since the last sync, so no written line waits for
+    // fdatasync longer than one interval (plus the sync itself).
+    this.timer = setInterval(() => this.syncIfDue(0), syncIntervalMs);
     this.timer.unref();
   }
 
@@ -232,11 +234,8 @@ export class Recorder {
     );
   }
 
-  private syncIfDue(): void {
-    if (
-      this.syncedCount < this.writtenCount &&
-      Date.now() - this.lastSyncAt >= this.syncIntervalMs
-    ) {
+  private syncIfDue(minAgeMs = this.syncIntervalMs): void {
+    if (this.syncedCount < this.writtenCount && Date.now() - this.lastSyncAt >= minAgeMs) {
       this.sync().catch(() => undefined); // the failure is kept and surfaces on record/flush
     }
   }

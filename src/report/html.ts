@@ -197,10 +197,13 @@ interface OpLike {
 const isOpLike = (v: unknown): v is OpLike => !!v && typeof (v as OpLike).index === 'number';
 
 /** A linearizability-style violation (op, concurrent ops, prefixes) in words, each op linked. */
-function violationExplanation(v: unknown, inp: PageInputs): string {
+function violationExplanation(v: unknown, inp: PageInputs, jsonFallback: boolean): string {
   const viol = v as { op?: unknown; concurrent?: unknown; prefixes?: unknown };
-  if (!isOpLike(viol.op))
-    return `<details open><summary>first violation</summary><pre>${rawJson(v, 20_000)}</pre></details>`;
+  if (!isOpLike(viol.op)) {
+    return jsonFallback
+      ? `<details open><summary>first violation</summary><pre>${rawJson(v, 20_000)}</pre></details>`
+      : '';
+  }
   const { model } = inp;
   const opLine = (o: OpLike): string => {
     const row = model.rowByIndex.get(o.index);
@@ -250,13 +253,20 @@ function checksSection(inp: PageInputs): string {
       const evidence = marks.length
         ? `<ul class="evidence">${marks.map((m) => `<li>${markLink(m, 'show in timeline')} <code>${esc(m.label)}</code></li>`).join('')}</ul>`
         : '';
-      const diagram = inp.diagrams[name] ? `<div class="diagram">${inp.diagrams[name]}</div>` : '';
+      // The diagram is a link too: clicking it shows the first violation in the timeline.
+      const dm = inp.data.marks.find(
+        (m) => m.checker === name && m.label.startsWith('violations[0]'),
+      );
+      const dmAttrs = dm
+        ? ` data-t0="${dm.t0}" data-t1="${dm.t1}" data-rows="${dm.rows.join(',')}" title="click: show in the timeline"`
+        : '';
+      const diagram = inp.diagrams[name]
+        ? `<div class="diagram${dm ? ' linked' : ''}"${dmAttrs}>${inp.diagrams[name]}</div>`
+        : '';
       // Without a diagram, the first violation's own explanation (JSON) is the next best thing.
       const first = Array.isArray(r.violations) ? (r.violations as unknown[])[0] : undefined;
       const explanation =
-        r.valid === false && !diagram && first !== undefined
-          ? violationExplanation(first, inp)
-          : '';
+        r.valid === false && first !== undefined ? violationExplanation(first, inp, !diagram) : '';
       return `<div class="check ${r.valid === false ? 'failed' : ''}" id="check-${esc(slug(name))}">
 <h3>${esc(name)} ${verdictBadge(r.valid)}</h3>
 <p>${esc(checkSummary(r))}</p>

@@ -110,11 +110,28 @@ function mergeJournal(faults: FaultPeriod[], journal: unknown[]): void {
 }
 
 interface DiagramModule {
-  renderViolationHtml?: (violation: unknown, opts?: unknown) => string;
-  renderViolationSvg?: (violation: unknown, opts?: unknown) => string;
+  renderViolationSvg?: (violation: unknown) => string;
 }
 
-/** Diagrams from the linearizability checker's renderer, when it provides one. */
+/** Where the linearizability checker keeps its diagram renderer (non-literal: it may move). */
+const DIAGRAM_MODULES = [
+  '../checkers/linearizability/index.js',
+  '../checkers/linearizability/render.js',
+];
+
+async function loadDiagramRenderer(): Promise<((violation: unknown) => string) | undefined> {
+  for (const spec of DIAGRAM_MODULES) {
+    try {
+      const mod = (await import(spec)) as DiagramModule;
+      if (typeof mod.renderViolationSvg === 'function') return mod.renderViolationSvg;
+    } catch {
+      // not there (yet): the page falls back to the violation's JSON explanation
+    }
+  }
+  return undefined;
+}
+
+/** SVG diagrams of the first few violations of each failing linearizability check. */
 async function linearizabilityDiagrams(
   checks: Record<string, CheckResult>,
   notes: string[],
@@ -127,18 +144,11 @@ async function linearizabilityDiagrams(
       (r.checker === 'linearizability' || /lineariz/i.test(name)),
   );
   if (lin.length === 0) return out;
-  let mod: DiagramModule;
-  try {
-    const spec = '../checkers/linearizability/index.js'; // non-literal: the renderer may not exist yet
-    mod = (await import(spec)) as DiagramModule;
-  } catch {
-    return out;
-  }
-  const render = mod.renderViolationHtml ?? mod.renderViolationSvg;
+  const render = await loadDiagramRenderer();
   if (!render) return out;
   for (const [name, r] of lin) {
     const parts: string[] = [];
-    for (const v of (r.violations as unknown[]).slice(0, 5)) {
+    for (const v of (r.violations as unknown[]).slice(0, 3)) {
       try {
         parts.push(render(v));
       } catch (err) {

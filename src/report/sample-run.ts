@@ -213,23 +213,39 @@ export async function writeSampleRun(dir: string, opts: SampleRunOptions = {}): 
   const inv = [...ops]
     .reverse()
     .find((o) => o.index < bad.index && o.process === bad.process && o.type === 'invoke')!;
-  const summary = (i: Op, c: Op): JsonValue => ({
+  const completion = new Map<number, Op>(); // invoke index -> completion
+  const openInv = new Map<unknown, Op>();
+  for (const o of ops) {
+    if (o.process === 'nemesis') continue;
+    if (o.type === 'invoke') openInv.set(o.process, o);
+    else {
+      const i = openInv.get(o.process);
+      if (i) completion.set(i.index, o);
+      openInv.delete(o.process);
+    }
+  }
+  const summary = (i: Op, c: Op | undefined): JsonValue => ({
     index: i.index,
-    completeIndex: c.index,
+    completeIndex: c?.index ?? -1,
     process: i.process,
     f: i.f,
     value: i.value ?? null,
-    output: c.value ?? null,
-    status: 'ok',
-    description: `${i.f} ${JSON.stringify(c.value)}`,
+    output: c?.type === 'ok' ? (c.value ?? null) : null,
+    status: c?.type === 'ok' ? 'ok' : 'info',
+    description: `${i.f} ${JSON.stringify(c?.type === 'ok' && i.f === 'read' ? c.value : i.value)}`,
     invokeTime: i.time,
-    completeTime: c.time,
+    completeTime: c?.time ?? -1,
   });
-  const concurrent = ops
+  const okInvokes = ops.filter(
+    (o) => o.type === 'invoke' && o.process !== 'nemesis' && completion.get(o.index)?.type === 'ok',
+  );
+  const concurrent = okInvokes
     .filter(
-      (o) => o.type === 'invoke' && o.process !== 'nemesis' && Math.abs(o.time - inv.time) < 3 * MS,
+      (o) =>
+        o.process !== inv.process && o.time < bad.time && completion.get(o.index)!.time > inv.time,
     )
-    .slice(0, 6);
+    .slice(0, 8);
+  const before = okInvokes.filter((o) => completion.get(o.index)!.time < inv.time).slice(-6);
   const runStart = new Date('2025-06-01T10:00:00.000Z');
   const results = {
     valid: false,
@@ -245,15 +261,15 @@ export async function writeSampleRun(dir: string, opts: SampleRunOptions = {}): 
             key: null,
             op: summary(inv, bad),
             prefixes: [
-              { length: 1200, opIndices: [], state: String(bad.value), lastOps: [], blockedOp: 0 },
+              {
+                length: 1200,
+                opIndices: [],
+                state: String((bad.value as number) + 1),
+                lastOps: before.map((o) => summary(o, completion.get(o.index))),
+                blockedOp: 0,
+              },
             ],
-            concurrent: concurrent.map((c) => ({
-              index: c.index,
-              f: c.f,
-              process: c.process,
-              value: c.value ?? null,
-              invokeTime: c.time,
-            })),
+            concurrent: concurrent.map((o) => summary(o, completion.get(o.index))),
             message: `read of ${JSON.stringify(bad.value)} by process ${String(bad.process)} cannot be linearized: no write of that value could have taken effect in its interval`,
           },
         ],

@@ -60,6 +60,7 @@ button:hover{background:#f3f4f6}
 a.jump{color:#1d4ed8;font-weight:600;text-decoration:none;font-size:12px;white-space:nowrap}
 a.jump:hover{text-decoration:underline}
 .diagram{overflow:auto;border:1px solid var(--line);border-radius:8px;padding:8px;margin:8px 0;background:#fff}
+.diagram.linked{cursor:pointer}.diagram.linked:hover{border-color:#93c5fd}
 .chart{min-height:250px;width:100%}
 .legend{margin:0 0 4px}
 .lg{display:inline-flex;align-items:center;gap:5px;margin-right:14px;font-size:13px}

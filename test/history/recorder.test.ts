@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryFormatError } from '../../src/history/errors.js';
+import { loadHistory } from '../../src/history/load.js';
 import type { Op } from '../../src/history/op.js';
 import { readHistory } from '../../src/history/reader.js';
 import { Recorder } from '../../src/history/recorder.js';
@@ -151,6 +152,15 @@ describe('readHistory', () => {
     const warnings: string[] = [];
     expect((await collect(path, warnings)).map((o) => o.index)).toEqual([0, 1, 2]);
     expect(warnings).toEqual([]);
+  });
+
+  it('ignores a UTF-8 byte order mark, also through loadHistory', async () => {
+    const path = tmp();
+    await writeFile(path, `\uFEFF${line(0)}\n${line(1)}\n`);
+    expect((await collect(path)).map((o) => o.index)).toEqual([0, 1]);
+    const loaded = await loadHistory(path, { validate: false });
+    expect(loaded.format).toBe('jsonl');
+    expect(loaded.ops.map((o) => o.index)).toEqual([0, 1]);
   });
 
   it('reports a bad line in the middle as file:line with the field', async () => {

@@ -47,8 +47,9 @@ describe.skipIf(!asRoot)('crash residue', () => {
     await recoverLeftovers({ all: true, stateDir }); // whatever the test left, even on failure
   });
 
-  it('recovers everything a SIGKILLed Faultline left mid-fault', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/nemesis/fixtures/crash-child.ts'), runDir], {
+  /** Starts the child and waits for its report (cluster up, faults applied). */
+  async function startChild(dir: string, extra: string[] = []): Promise<ChildReport> {
+    child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/nemesis/fixtures/crash-child.ts'), dir, ...extra], {
       cwd: REPO,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +58,7 @@ describe.skipIf(!asRoot)('crash residue', () => {
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const report = await waitFor(
+    return waitFor(
       'the child to bring up a cluster and apply its faults',
       () => {
         if (child!.exitCode !== null) throw new Error(`child exited ${child!.exitCode}: ${err}`);
@@ -66,13 +67,38 @@ describe.skipIf(!asRoot)('crash residue', () => {
       },
       { timeoutMs: 60_000 },
     );
+  }
+
+  async function expectNoResidue(report: ChildReport, dir: string): Promise<void> {
+    for (const pid of [...report.pids, ...report.proxyPids]) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect((await listNetns()).filter((n) => n.startsWith(`fl${report.runId}-`))).toEqual([]);
+    expect((await listLinks()).filter((l) => l.startsWith(`fl${report.runId}`))).toEqual([]);
+    const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${dir}`])).stdout.trim().split('\n').filter(Boolean).map(Number);
+    expect(etcds.filter((p) => isAlive(p))).toEqual([]); // (zombies of reparented processes may linger: PID 1 here does not reap)
+    expect(readdirSync(join(stateDir, 'clusters'))).toEqual([]);
+  }
+
+  it('SIGTERM heals every fault and tears the cluster down before exiting', async () => {
+    const dir = `${runDir}-term`;
+    const report = await startChild(dir, ['--signals']);
+    expect(report.verified).toEqual([true, true, true]);
+    child!.kill('SIGTERM');
+    await waitFor('the child to exit', () => child!.exitCode !== null, { timeoutMs: 60_000 });
+    expect(child!.exitCode).toBe(143);
+    await expectNoResidue(report, dir);
+    const journal = readFileSync(join(dir, 'faults.journal.jsonl'), 'utf8');
+    for (const id of ['f1', 'f2', 'f3']) expect(journal).toContain(`"event":"healed","id":"${id}"`);
+  });
+
+  it('recovers everything a SIGKILLed Faultline left mid-fault', async () => {
+    const report = await startChild(runDir);
     expect(report.verified, JSON.stringify(report.latency)).toEqual([true, true, true]);
     expect(report.proxyPids).toHaveLength(3);
     for (const pid of report.proxyPids) expect(isAlive(pid), `link proxy pid ${pid}`).toBe(true);
     expect(readProcStat(report.pausedPid)?.state).toBe('T');
     expect((await listFaultRules(report.netns[0]!)).length).toBeGreaterThan(0);
 
-    child.kill('SIGKILL');
+    child!.kill('SIGKILL');
     await waitFor('the child to die', () => child!.exitCode !== null || child!.signalCode !== null, { timeoutMs: 5000 });
     // The crash left everything in place: the faults are still active.
     expect(readProcStat(report.pausedPid)?.state).toBe('T');
@@ -87,13 +113,7 @@ describe.skipIf(!asRoot)('crash residue', () => {
     expect(down.stdout).toMatch(/nothing to tear down/);
 
     // No residue of any kind.
-    for (const pid of report.pids) expect(isAlive(pid), `etcd pid ${pid}`).toBe(false);
-    for (const pid of report.proxyPids) expect(isAlive(pid), `link proxy pid ${pid}`).toBe(false);
-    expect((await listNetns()).filter((n) => n.startsWith(`fl${report.runId}-`))).toEqual([]);
-    expect((await listLinks()).filter((l) => l.startsWith(`fl${report.runId}`))).toEqual([]);
-    const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${runDir}`])).stdout.trim().split('\n').filter(Boolean).map(Number);
-    expect(etcds.filter((p) => isAlive(p))).toEqual([]); // (zombies of reparented processes may linger: PID 1 here does not reap)
-    expect(readdirSync(join(stateDir, 'clusters'))).toEqual([]);
+    await expectNoResidue(report, runDir);
     expect(readdirSync(join(runDir, 'logs')).sort()).toEqual(['n1.link.log', 'n1.log', 'n2.link.log', 'n2.log', 'n3.link.log', 'n3.log']); // logs are kept
     expect(readFileSync(join(runDir, 'faults.journal.jsonl'), 'utf8')).toMatch(/"event":"apply"/);
   });

@@ -111,6 +111,10 @@ describe('report.html', () => {
     expect(html.match(/badge ok">verified/g)?.length).toBe(2);
     expect(html).toContain('badge none">not verified');
     expect(html).toContain('show in timeline');
+    // the linearizability checker's own diagram, embedded and linked to the timeline
+    expect(html).toMatch(
+      /<div class="diagram linked" data-t0="[\d.]+" data-t1="[\d.]+" data-rows="\d[\d,]*"[^>]*><svg/,
+    );
   });
 
   it('draws the plots and the timeline with data in headless Chromium, without errors or network', async () => {

@@ -43,6 +43,13 @@ export class ConfigSet {
 
   /** Adds the configuration unless present; returns true when it was new. */
   add(h1: number, h2: number, state: number, cur: Uint32Array): boolean {
+    const before = this.size;
+    this.intern(h1, h2, state, cur);
+    return this.size !== before;
+  }
+
+  /** The entry index of the configuration, inserting it if absent (then `size` grows). */
+  intern(h1: number, h2: number, state: number, cur: Uint32Array): number {
     const words = this.words;
     const slots = this.slots;
     const mask = this.mask;
@@ -60,14 +67,14 @@ export class ConfigSet {
             break;
           }
         }
-        if (same) return false;
+        if (same) return e;
       }
       i = (i + 1) & mask;
     }
     const e = this.size;
     if (e >= this.h1.length) {
       this.grow();
-      return this.add(h1, h2, state, cur);
+      return this.intern(h1, h2, state, cur);
     }
     slots[i] = e + 1;
     this.h1[e] = h1;
@@ -75,7 +82,7 @@ export class ConfigSet {
     this.st[e] = state;
     this.bits.set(cur, e * words);
     this.size = e + 1;
-    return true;
+    return e;
   }
 
   private grow(): void {
@@ -100,5 +107,79 @@ export class ConfigSet {
       slots[i] = e + 1;
     }
     this.slots = slots;
+  }
+}
+
+/**
+ * Visited configurations with dominance on indeterminate ops. Two configurations with the same
+ * linearized ok ops and the same state, where one has linearized a subset of the other's
+ * indeterminate ops, are ordered: the one with fewer can do everything the other can (an
+ * indeterminate op never has to be linearized, and nothing has to wait for it). So a new
+ * configuration is skipped when a visited one with a subset of its indeterminate ops exists.
+ * The ConfigSet groups by (ok ops, state); each group chains the indeterminate-op bitsets seen.
+ */
+export class DominanceMemo {
+  private readonly groups: ConfigSet;
+  private head = new Int32Array(1024).fill(-1);
+  private arena: Uint32Array;
+  private nextInChain: Int32Array;
+  private entries = 0;
+
+  constructor(
+    okWords: number,
+    private readonly infoWords: number,
+  ) {
+    this.groups = new ConfigSet(okWords);
+    this.arena = new Uint32Array(1024 * Math.max(1, infoWords));
+    this.nextInChain = new Int32Array(1024);
+  }
+
+  get size(): number {
+    return this.infoWords === 0 ? this.groups.size : this.entries;
+  }
+
+  get bytes(): number {
+    return this.groups.bytes + this.head.byteLength + this.arena.byteLength + this.nextInChain.byteLength;
+  }
+
+  /** Records the configuration; false when it (or one dominating it) was already visited. */
+  add(h1: number, h2: number, state: number, ok: Uint32Array, info: Uint32Array): boolean {
+    const before = this.groups.size;
+    const g = this.groups.intern(h1, h2, state, ok);
+    const fresh = this.groups.size !== before;
+    const iw = this.infoWords;
+    if (iw === 0) return fresh;
+    if (g >= this.head.length) {
+      const head = new Int32Array(this.head.length * 2).fill(-1);
+      head.set(this.head);
+      this.head = head;
+    }
+    if (!fresh) {
+      const arena = this.arena;
+      for (let e = this.head[g]!; e >= 0; e = this.nextInChain[e]!) {
+        let subset = true;
+        const base = e * iw;
+        for (let w = 0; w < iw; w++) {
+          if ((arena[base + w]! & ~info[w]!) !== 0) {
+            subset = false;
+            break;
+          }
+        }
+        if (subset) return false;
+      }
+    }
+    const e = this.entries++;
+    if (e >= this.nextInChain.length) {
+      const next = new Int32Array(this.nextInChain.length * 2);
+      next.set(this.nextInChain);
+      this.nextInChain = next;
+      const arena = new Uint32Array(this.arena.length * 2);
+      arena.set(this.arena);
+      this.arena = arena;
+    }
+    this.arena.set(info.subarray(0, iw), e * iw);
+    this.nextInChain[e] = this.head[g]!;
+    this.head[g] = e;
+    return true;
   }
 }

@@ -33,7 +33,7 @@ export interface ParallelOptions {
 }
 
 /** Partitions worth a thread of their own: enough ops and concurrency to search for a while. */
-const BIG_PARTITION_OPS = 150;
+const BIG_PARTITION_OPS = 1000;
 
 export function shouldUseWorkers(parts: readonly Partition[]): boolean {
   const big = parts.filter((p) => p.ops.length >= BIG_PARTITION_OPS && p.peakConcurrency >= 4);

@@ -21,7 +21,7 @@
  * yields 'unknown' with the deepest prefix reached so far, never a crash or a silent true.
  */
 import type { Validity } from '../result.js';
-import { ConfigSet } from './config-set.js';
+import { DominanceMemo } from './config-set.js';
 import type { Model, ModelOp } from './model.js';
 import { MISSING, TransitionMemo } from './transition-memo.js';
 
@@ -161,15 +161,27 @@ export function searchPartition(
   };
 
   // --- search state ---
+  // Linearized ops as two bitsets: ok ops (hashed, compared exactly) and indeterminate ops
+  // (compared by subset: see DominanceMemo).
   const words = Math.max(1, Math.ceil(n / 32));
   const cur = new Uint32Array(words);
-  const cache = new ConfigSet(words);
+  const infoIndex = new Int32Array(n).fill(-1);
+  let infoCount = 0;
+  for (let i = 0; i < n; i++) if (ops[i]!.status !== 'ok') infoIndex[i] = infoCount++;
+  const infoWords = Math.ceil(infoCount / 32);
+  const curInfo = new Uint32Array(Math.max(1, infoWords));
+  const cache = new DominanceMemo(words, infoWords);
   const random = rng(0x5eed ^ n);
   const z1 = new Int32Array(n);
   const z2 = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    z1[i] = random();
-    z2[i] = random();
+    // Only ok ops enter the hash: indeterminate ones are compared by subset.
+    const a = random();
+    const b = random();
+    if (ops[i]!.status === 'ok') {
+      z1[i] = a;
+      z2[i] = b;
+    }
   }
   const stackOp = new Int32Array(n + 1);
   const stackState = new Int32Array(n + 1);
@@ -296,13 +308,17 @@ export function searchPartition(
           }
         } else ns = transition(state, op);
       }
-      if (ns !== ILLEGAL && (!eager || readOnly[op] === 1)) {
+      // An indeterminate op that would change nothing here is never worth linearizing here:
+      // not linearizing it at all dominates.
+      if (ns !== ILLEGAL && (!eager || readOnly[op] === 1) && (isOk[op] === 1 || ns !== state)) {
         const nh1 = h1 ^ z1[op]!;
         const nh2 = h2 ^ z2[op]!;
-        const w = op >>> 5;
-        const bit = 1 << (op & 31);
-        cur[w]! |= bit;
-        if (cache.add(nh1, nh2, ns, cur)) {
+        const ii = infoIndex[op]!;
+        const bits = ii < 0 ? cur : curInfo;
+        const w = ii < 0 ? op >>> 5 : ii >>> 5;
+        const bit = 1 << ((ii < 0 ? op : ii) & 31);
+        bits[w]! |= bit;
+        if (cache.add(nh1, nh2, ns, cur, curInfo)) {
           stackOp[depth] = op;
           stackState[depth] = state;
           stackForced[depth] = eager ? 1 : 0;
@@ -328,7 +344,7 @@ export function searchPartition(
           entry = next[0]!;
           continue;
         }
-        cur[w]! &= ~bit;
+        bits[w]! &= ~bit;
         // Eager: the configuration with this no-op linearized was already searched and failed,
         // and this one is equivalent to it.
         if (eager) backtrack = true;
@@ -360,7 +376,9 @@ export function searchPartition(
       state = stackState[depth]!;
       h1 ^= z1[op]!;
       h2 ^= z2[op]!;
-      cur[op >>> 5]! &= ~(1 << (op & 31));
+      const ii = infoIndex[op]!;
+      if (ii < 0) cur[op >>> 5]! &= ~(1 << (op & 31));
+      else curInfo[ii >>> 5]! &= ~(1 << (ii & 31));
       const call = op + 1;
       // unlift: relink the return entry, then the call entry
       if (isOk[op]) {

@@ -16,7 +16,18 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
+import type { ClusterDefinition, CommandTemplate, TemplateVar } from '../definition.js';
+import { waitFor } from '../exec.js';
+import type { NodeState } from '../state.js';
+import type {
+  ClusterControl,
+  DatabaseDriver,
+  KvHash,
+  MemberStatus,
+  RejoinReport,
+} from './driver.js';
 
 const execFileP = promisify(execFile);
 
@@ -395,5 +406,167 @@ async function sysvShmId(dataDir: string): Promise<number | undefined> {
     return Number.isInteger(id) ? id : undefined;
   } catch {
     return undefined;
+  }
+}
+
+// ---- the cluster layer's driver -------------------------------------------------------------
+
+/** Node's client URL (`postgres://postgres@10.77.3.11:5432/postgres`) to host/port. */
+export function healthTargetFromUrl(url: string): HealthTarget {
+  const u = new URL(url);
+  return { host: u.hostname, port: u.port ? Number(u.port) : POSTGRES_DEFAULT_PORT };
+}
+
+/** Runs `fn` on a short-lived connection to the node; every wait bounded by `timeoutMs`. */
+async function withNode<T>(
+  node: Pick<NodeState, 'clientUrl'>,
+  timeoutMs: number,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
+  const u = new URL(node.clientUrl);
+  const client = new pg.Client({
+    connectionString: node.clientUrl,
+    user: u.username ? decodeURIComponent(u.username) : POSTGRES_SUPERUSER,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'faultline-driver',
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    client.connection.stream.destroy();
+  }
+}
+
+/**
+ * Settings in the default start template: like `postgresSettings`, with the cluster's
+ * `{ip}`/`{clientPort}` placeholders.
+ */
+export function defaultPostgresStart(): CommandTemplate {
+  const settings = postgresSettings({ name: '', host: '{ip}', port: 0, dataDir: '' });
+  settings.port = '{clientPort}';
+  return {
+    command: '/bin/sh',
+    args: [
+      '-c',
+      POSTGRES_START_SCRIPT,
+      'faultline-postgres',
+      POSTGRES_BIN_DIR,
+      POSTGRES_SUPERUSER,
+      '{dataDir}',
+      ...settingsArgs(settings),
+    ],
+    env: {},
+  };
+}
+
+/**
+ * PostgreSQL 15 for the cluster layer: a single primary per definition (one node). Declared
+ * against `Omit<DatabaseDriver, 'database'>` until definition.ts has the "postgres" variant;
+ * then it is a DatabaseDriver as is (register it in drivers/index.ts).
+ *
+ * Process faults: kill works on the postmaster pid (backends exit when they notice its death),
+ * but pause must stop every backend too (`processTree`), or open connections keep being served.
+ */
+export class PostgresDriver implements Omit<DatabaseDriver, 'database'> {
+  readonly database = 'postgres' as const;
+  /** PostgreSQL is a C program: libfaketime's LD_PRELOAD shifts its clock. */
+  readonly honoursFaketime = true;
+
+  defaultStart(_def: ClusterDefinition): CommandTemplate {
+    return defaultPostgresStart();
+  }
+
+  templateVars(): Partial<Record<TemplateVar, string>> {
+    return {};
+  }
+
+  /** The postmaster and all backends of a member started with pid `pid`. */
+  processTree(pid: number): Promise<number[]> {
+    return postgresPids({ pid });
+  }
+
+  async isHealthy(node: NodeState, timeoutMs = 1000): Promise<boolean> {
+    const h = await checkPostgresHealth(healthTargetFromUrl(node.clientUrl), timeoutMs);
+    return h.ok && h.primary;
+  }
+
+  /**
+   * memberId: the cluster's system identifier; leader: the node itself when it is a primary;
+   * term: the WAL timeline; revision: the current WAL position (LSN as a byte count).
+   */
+  async status(
+    node: NodeState,
+    _nodes: readonly NodeState[],
+    timeoutMs = 1000,
+  ): Promise<MemberStatus> {
+    return withNode(node, timeoutMs, async (c) => {
+      const { rows } = await c.query<{ id: string; recovery: boolean; lsn: string; tli: number }>(
+        `SELECT s.system_identifier::text AS id, pg_is_in_recovery() AS recovery,
+                (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END
+                  - '0/0'::pg_lsn)::text AS lsn,
+                k.timeline_id AS tli
+           FROM pg_control_system() s, pg_control_checkpoint() k`,
+      );
+      const r = rows[0]!;
+      return {
+        node: node.name,
+        memberId: r.id,
+        ...(r.recovery ? {} : { leader: node.name }),
+        term: r.tli,
+        revision: Number(r.lsn),
+      };
+    });
+  }
+
+  async primaries(nodes: readonly NodeState[]): Promise<string[]> {
+    const ok = await Promise.all(nodes.map((n) => this.isHealthy(n, 1000)));
+    return nodes.filter((_, i) => ok[i]).map((n) => n.name);
+  }
+
+  /**
+   * A hash of every user table's rows (sorted text form). PostgreSQL cannot read "as of" a WAL
+   * position, so `revision` is only echoed: compare hashes taken after writes have stopped.
+   */
+  async kvHash(node: NodeState, revision: number, timeoutMs = 5000): Promise<KvHash> {
+    const hash = await withNode(node, timeoutMs, async (c) => {
+      const tables = await c.query<{ t: string }>(
+        `SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables
+          WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+      );
+      const h = createHash('sha256');
+      for (const { t } of tables.rows) {
+        const r = await c.query<{ md5: string }>(
+          `SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS md5 FROM ${t} x`,
+        );
+        h.update(`${t}:${r.rows[0]!.md5}\n`);
+      }
+      return h.digest('hex');
+    });
+    return { node: node.name, revision, hash };
+  }
+
+  /**
+   * Amnesia heal for a single primary: there is no replica to copy from, so the member starts
+   * on its empty data directory (the start script runs initdb): a fresh, empty database.
+   */
+  async rejoinAfterDataLoss(cluster: ClusterControl, name: string): Promise<RejoinReport> {
+    const node = cluster.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    await cluster.startNode(name, { clusterState: 'existing' });
+    await waitFor(
+      `${name} to come back after data loss`,
+      async () => {
+        if (!cluster.isRunning(name)) throw new Error(`${name} exited while re-initialising`);
+        return this.isHealthy(node, 1000);
+      },
+      { timeoutMs: cluster.definition.healthTimeoutMs, intervalMs: 100 },
+    );
+    return {
+      method: 'restart on the empty data directory (initdb)',
+      observed: 'primary healthy again with an empty database: everything stored before is gone',
+    };
   }
 }

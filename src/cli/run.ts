@@ -1,0 +1,130 @@
+/**
+ * `faultline run`: the main job — a real cluster, generated concurrent ops and faults, a recorded
+ * history, a verdict. SIGINT/SIGTERM abort the trial cleanly (heal, tear down, write what was
+ * recorded); a second signal runs the shutdown hooks and exits at once.
+ */
+import type { Command } from 'commander';
+import { runShutdownHooks } from '../cluster/cleanup.js';
+import { exitCodeFor } from '../checkers/result.js';
+import { createLogger, type Logger } from '../log.js';
+import { runTrial, type WorkloadName } from '../run/runner.js';
+import { UsageError } from './errors.js';
+import { addScheduleOptions, scheduleParamsFromOptions, type ScheduleCliOptions } from './schedule.js';
+
+interface RunCliOptions extends ScheduleCliOptions {
+  cluster: string;
+  workload: string;
+  timeLimit?: string;
+  nemesis?: string;
+  seed?: string;
+  path?: string;
+  readConsistency: string;
+  opTimeout: string;
+  checkTimeLimit?: string;
+  results: string;
+  test?: string;
+  json?: boolean;
+}
+
+const WORKLOADS: WorkloadName[] = ['register'];
+
+function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--seed: expected an integer, got '${text}'`);
+  return n;
+}
+
+function positiveSeconds(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: expected seconds > 0, got '${text}'`);
+  return Math.round(n * 1000);
+}
+
+/**
+ * Aborts `controller` on the first SIGINT/SIGTERM (the trial heals and tears down itself); on a
+ * second, runs every shutdown hook (heal, teardown) and exits.
+ */
+export function abortOnSignals(controller: AbortController, log: Logger): () => void {
+  let count = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      log.warn({ signal: sig }, 'stopping: healing faults and tearing down (signal again to force)');
+      controller.abort(new Error(`interrupted by ${sig}`));
+      return;
+    }
+    void runShutdownHooks(log).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+export function registerRunCommands(program: Command): void {
+  addScheduleOptions(
+    program
+      .command('run')
+      .description('start a real cluster, run generated ops under faults, record and check the history')
+      .requiredOption('--cluster <file>', 'cluster definition (e.g. clusters/etcd-5.json)')
+      .option('--workload <name>', `workload: ${WORKLOADS.join(', ')}`, 'register')
+      .option('--time-limit <s>', 'seconds of ops and faults (same as --duration)')
+      .option('--nemesis <kinds>', 'fault kinds, comma-separated, or none (same as --faults)')
+      .option('--seed <n>', 'fast-check seed of the schedule (default: random, recorded)')
+      .option('--path <p>', "fast-check path of a shrunk schedule (with its --seed)")
+      .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
+      .option('--op-timeout <ms>', 'per-op client timeout; past it the op is info', '1000')
+      .option('--check-time-limit <s>', 'budget for the linearizability search (default: none)')
+      .option('--results <dir>', 'results root', 'results')
+      .option('--test <name>', 'test name (results/<test>/...)')
+      .option('--json', 'print results.json instead of the summary'),
+  ).action(async (o: RunCliOptions, cmd: Command) => {
+    if (!WORKLOADS.includes(o.workload as WorkloadName)) {
+      throw new UsageError(`--workload: unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')})`);
+    }
+    if (o.readConsistency !== 'linearizable' && o.readConsistency !== 'serializable') {
+      throw new UsageError(`--read-consistency: expected linearizable or serializable, got '${o.readConsistency}'`);
+    }
+    if (o.timeLimit !== undefined) o.duration = o.timeLimit;
+    if (o.nemesis !== undefined) o.faults = o.nemesis;
+    const params = scheduleParamsFromOptions(o);
+    // Longer runs get more faults unless told otherwise: about one every 10 s.
+    if (o.faultCount === undefined && params.faultKinds.length > 0) {
+      params.faults.count = Math.max(1, Math.floor(params.durationMs / 10_000));
+    }
+    const opTimeoutMs = Number(o.opTimeout);
+    if (!Number.isInteger(opTimeoutMs) || opTimeoutMs <= 0) {
+      throw new UsageError(`--op-timeout: expected milliseconds > 0, got '${o.opTimeout}'`);
+    }
+    const globals = cmd.optsWithGlobals<{ quiet?: boolean; logFile?: string }>();
+    const log = createLogger({ quiet: globals.quiet, ...(globals.logFile ? { file: globals.logFile } : {}) });
+    const controller = new AbortController();
+    const release = abortOnSignals(controller, log);
+    try {
+      const seed = parseSeed(o.seed);
+      const outcome = await runTrial({
+        clusterFile: o.cluster,
+        workload: o.workload as WorkloadName,
+        readConsistency: o.readConsistency,
+        params,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(o.path ? { path: o.path } : {}),
+        resultsRoot: o.results,
+        ...(o.test ? { test: o.test } : {}),
+        opTimeoutMs,
+        ...(o.checkTimeLimit ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) } : {}),
+        command: ['faultline', ...process.argv.slice(2)].join(' '),
+        signal: controller.signal,
+        logger: log,
+        progress: !globals.quiet && !o.json,
+      });
+      process.stdout.write(o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary);
+      process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+    } finally {
+      release();
+    }
+  });
+}

@@ -1,0 +1,258 @@
+/**
+ * `faultline run`: one trial end to end.
+ *
+ *   recover leftovers -> cluster up (link proxies first when link faults are asked for)
+ *   -> executor (workers + nemesis, recorded) -> heal, recover, final reads
+ *   -> replica observations -> tear down -> check -> results.json, summary.txt, report.html
+ *
+ * Everything the trial starts is stopped and every fault healed on every path out of here:
+ * normal end, an error, or an abort (the caller's AbortSignal, wired to SIGINT/SIGTERM by the
+ * CLI). The schedule is written before anything runs, so even a crashed trial can be replayed.
+ */
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EtcdRegisterWorkload, type ReadConsistency } from '../clients/etcd.js';
+import type { ComposedResult } from '../checkers/compose.js';
+import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
+import type { ReplicaObservation } from '../checkers/convergence/check.js';
+import { composeValidity, type Validity } from '../checkers/result.js';
+import { Cluster } from '../cluster/cluster.js';
+import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
+import { recoverLeftovers } from '../cluster/recover.js';
+import { Executor } from '../executor/executor.js';
+import type { ExecutionSummary, Progress } from '../executor/events.js';
+import { attachProgressLine } from '../executor/progress.js';
+import { generateSchedule } from '../generators/generate.js';
+import type { ScheduleParams } from '../generators/params.js';
+import { formatSchedule, type Schedule } from '../generators/schedule.js';
+import { loadHistory } from '../history/load.js';
+import { Recorder } from '../history/recorder.js';
+import { silentLogger, type Logger } from '../log.js';
+import { LinkFaults } from '../nemesis/link/index.js';
+import { Nemesis, setupLinkFaults, type LinkBackend } from '../nemesis/nemesis.js';
+import { renderReport } from '../report/index.js';
+import { checkHistory, nodeLogs, registerCheckPlan, type CheckPlan } from './checks.js';
+import { createRunDir, updateLatestLink } from './run-dir.js';
+import { formatSummary } from './summary.js';
+import type { Observable } from 'rxjs';
+
+/** Fault kinds that need the link proxy (set up before the members start). */
+const LINK_KINDS = new Set(['latency', 'bandwidth', 'reset', 'blackhole']);
+
+export type WorkloadName = 'register';
+
+export interface RunOptions {
+  clusterFile: string;
+  workload: WorkloadName;
+  readConsistency: ReadConsistency;
+  /** Generate from these knobs and `seed` (and `path`), unless `schedule` is given. */
+  params?: Partial<ScheduleParams>;
+  seed?: number;
+  path?: string;
+  /** Re-execute exactly this schedule (`replay --live`). */
+  schedule?: Schedule;
+  resultsRoot: string;
+  /** Results go to `<resultsRoot>/<test>/<time>/`; default `<cluster>-<workload>[-serializable]`. */
+  test?: string;
+  opTimeoutMs: number;
+  /** Budget for the linearizability search (its verdict is 'unknown' past it). */
+  checkTimeLimitMs?: number;
+  /** The command line, recorded so the run can be reproduced. */
+  command: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Live progress line on stderr. */
+  progress?: boolean;
+  /** Sees the executor's streams (the daemon's live view). */
+  onStreams?: (streams: { progress$: Observable<Progress> }) => void;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  valid: Validity;
+  results: RunResultsFile;
+  summary: string;
+}
+
+export interface RunResultsFile {
+  valid: Validity;
+  checks: Record<string, unknown>;
+  timings: Record<string, number>;
+  run: {
+    test: string;
+    startedAt: string;
+    endedAt: string;
+    seed: number | null;
+    path: string | null;
+    command: string;
+    replay: string;
+    cluster: string;
+    database: string;
+    nodes: string[];
+    workload: string;
+    readConsistency: ReadConsistency;
+    clusterUpMs: number;
+    execution: ExecutionSummary | null;
+    aborted: boolean;
+    error: string | null;
+    checkPlan: CheckPlan;
+  };
+}
+
+function errorText(err: unknown): string {
+  const e = err as { userMessage?: string; message?: string };
+  return e?.userMessage ?? e?.message ?? String(err);
+}
+
+function defaultTestName(def: ClusterDefinition, o: RunOptions): string {
+  return `${def.name}-${o.workload}${o.readConsistency === 'serializable' ? '-serializable' : ''}`;
+}
+
+function scheduleFor(o: RunOptions): Schedule {
+  if (o.schedule) return o.schedule;
+  return generateSchedule(o.params ?? {}, o.seed, o.path).schedule;
+}
+
+/** Runs one trial; resolves with its verdict once results are written and everything is down. */
+export async function runTrial(o: RunOptions): Promise<RunOutcome> {
+  const log = o.logger ?? silentLogger;
+  const startedAt = new Date();
+  const recovered = await recoverLeftovers({ logger: log });
+  for (const t of recovered.tornDown) {
+    log.warn({ cluster: t.name, runId: t.runId, unhealed: t.unhealedFaults }, `tore down a leftover cluster (${t.reason})`);
+  }
+
+  const def = await loadClusterDefinition(o.clusterFile);
+  if (def.database !== 'etcd') {
+    throw Object.assign(new Error(`workload ${o.workload} runs on etcd clusters; ${o.clusterFile} is ${def.database}`), {
+      userMessage: `${o.clusterFile}: database "${def.database}" has no ${o.workload} workload yet (use an etcd cluster)`,
+    });
+  }
+  const test = o.test ?? defaultTestName(def, o);
+  const runDir = createRunDir(o.resultsRoot, test, startedAt);
+  const schedule = scheduleFor(o);
+  writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
+  copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
+  log.info({ runDir }, `run ${test}: ${describe(schedule)}`);
+
+  const plan = registerCheckPlan({
+    voters: def.nodes.length,
+    ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+  });
+  let cluster: Cluster | undefined;
+  let nemesis: Nemesis | undefined;
+  let links: LinkFaults | undefined;
+  let execution: ExecutionSummary | null = null;
+  let observations: ReplicaObservation[] | undefined;
+  let runError: string | null = null;
+  let clusterUpMs = 0;
+  try {
+    cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
+    let link: LinkBackend | undefined;
+    if (schedule.faults.some((f) => usesLink(f.fault))) {
+      links = new LinkFaults();
+      link = await setupLinkFaults(cluster, links);
+    }
+    clusterUpMs = await cluster.start();
+    log.info({ ms: Math.round(clusterUpMs) }, `cluster ${def.name} healthy (${def.nodes.length} nodes)`);
+    nemesis = new Nemesis(cluster, {
+      journalPath: join(runDir, 'faults.journal.jsonl'),
+      seed: schedule.origin?.seed ?? 0,
+      logger: log,
+      ...(link ? { link } : {}),
+    });
+    const nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
+    const executor = new Executor({
+      schedule,
+      workload: new EtcdRegisterWorkload({ readConsistency: o.readConsistency, timeoutMs: o.opTimeoutMs }),
+      nodes,
+      recorder: await Recorder.open(join(runDir, 'history.jsonl')),
+      nemesis,
+      opTimeoutMs: o.opTimeoutMs,
+      logger: log,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    o.onStreams?.({ progress$: executor.progress$ });
+    const progress = o.progress ? attachProgressLine(executor.progress$) : undefined;
+    try {
+      execution = await executor.run();
+    } finally {
+      progress?.unsubscribe();
+    }
+    if (!o.signal?.aborted) {
+      observations = await observeEtcdMembers(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
+    }
+  } catch (err) {
+    runError = errorText(err);
+    log.error({ err: runError }, 'trial failed');
+  } finally {
+    // Heal before tearing down so the journal says every fault was undone.
+    await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
+    await nemesis?.close().catch(() => undefined);
+    await links?.teardown().catch(() => undefined);
+    await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
+  }
+
+  const results = await checkRun(runDir, plan, observations);
+  const file: RunResultsFile = {
+    valid: runError ? composeValidity([results.valid, 'unknown']) : results.valid,
+    checks: results.checks,
+    timings: results.timings,
+    run: {
+      test,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      seed: schedule.origin?.seed ?? null,
+      path: schedule.origin?.path ?? null,
+      command: o.command,
+      replay: `faultline replay ${runDir}`,
+      cluster: resolve(o.clusterFile),
+      database: def.database,
+      nodes: def.nodes.map((n) => n.name),
+      workload: `etcd-${o.workload}`,
+      readConsistency: o.readConsistency,
+      clusterUpMs: Math.round(clusterUpMs),
+      execution,
+      aborted: o.signal?.aborted ?? false,
+      error: runError,
+      checkPlan: plan,
+    },
+  };
+  if (observations) writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
+  writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
+  const summary = formatSummary(file, runDir);
+  writeFileSync(join(runDir, 'summary.txt'), summary);
+  try {
+    await renderReport(runDir);
+  } catch (err) {
+    log.warn({ err: errorText(err) }, 'report.html could not be written');
+  }
+  updateLatestLink(o.resultsRoot, runDir);
+  return { runDir, valid: file.valid, results: file, summary };
+}
+
+/** Checks a run directory's history with a plan; used by `run` and by offline `replay`. */
+export async function checkRun(
+  runDir: string,
+  plan: CheckPlan,
+  observations?: ReplicaObservation[],
+): Promise<ComposedResult> {
+  const file = join(runDir, 'history.jsonl');
+  if (!existsSync(file)) {
+    return { valid: 'unknown', checks: {}, timings: {}, reason: 'no history was recorded' } as ComposedResult;
+  }
+  const { ops } = await loadHistory(file, { format: 'jsonl' });
+  return checkHistory(ops, plan, { logs: nodeLogs(runDir), ...(observations ? { observations } : {}) });
+}
+
+function usesLink(f: { kind: string; params?: { [k: string]: unknown } }): boolean {
+  if (LINK_KINDS.has(f.kind)) return true;
+  const parts = f.kind === 'compound' ? (f.params?.faults as { kind: string }[] | undefined) : undefined;
+  return (parts ?? []).some((p) => LINK_KINDS.has(p.kind));
+}
+
+function describe(s: Schedule): string {
+  const ops = s.processes.reduce((n, p) => n + p.length, 0);
+  const faults = s.faults.map((f) => `${f.fault.kind}@${(f.atMs / 1000).toFixed(1)}s+${(f.durationMs / 1000).toFixed(1)}s`);
+  return `seed ${s.origin?.seed ?? '-'}, ${(s.durationMs / 1000).toFixed(0)} s, ${s.processes.length} workers, ${ops} ops, ${s.faults.length} faults ${faults.join(' ')}`;
+}

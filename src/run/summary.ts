@@ -1,0 +1,87 @@
+/**
+ * summary.txt: what a person reads first in a terminal — the verdict, each checker in a line or
+ * a few, what ran, and how to replay it.
+ */
+import type { RunResultsFile } from './runner.js';
+
+const VERDICT: Record<string, string> = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' };
+
+function verdict(v: unknown): string {
+  return VERDICT[String(v)] ?? String(v);
+}
+
+type Result = Record<string, unknown> & { valid?: unknown };
+
+/** One to a few lines about one checker's result; known checkers get a tailored line. */
+export function describeCheck(name: string, r: Result): string[] {
+  const lines: string[] = [];
+  const arr = (k: string) => (Array.isArray(r[k]) ? (r[k] as Record<string, unknown>[]) : []);
+  switch (name) {
+    case 'linearizability': {
+      const parts = arr('partitions').length;
+      const viol = arr('violations');
+      const undecided = arr('undecided');
+      lines.push(`${r.ops ?? '?'} ops in ${parts} partition(s), ${viol.length} violation(s), ${undecided.length} undecided, ${typeof r.timeMs === "number" ? Math.round(r.timeMs) : "?"} ms`);
+      for (const v of viol.slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
+      for (const u of undecided.slice(0, 3)) lines.push(`undecided: ${String(u.reason ?? JSON.stringify(u))}`);
+      break;
+    }
+    case 'election': {
+      const s = (r.summary ?? {}) as Record<string, unknown>;
+      lines.push(`${s.votes ?? 0} votes, ${s.becameLeader ?? 0} leader elections over ${s.terms ?? 0} terms`);
+      for (const v of arr('violations').slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
+      break;
+    }
+    case 'perf': {
+      const o = (r.overall ?? {}) as { ok?: { p50?: number; p99?: number }; throughput?: { ok?: number; all?: number } };
+      const tput = o.throughput?.ok;
+      lines.push(
+        `throughput ${typeof tput === 'number' ? tput.toFixed(1) : '?'} ok/s` +
+          (typeof o.ok?.p50 === 'number' ? `, ok latency p50 ${fmtMs(o.ok.p50)} p99 ${fmtMs(o.ok.p99)}` : ''),
+      );
+      break;
+    }
+    default: {
+      const summary = r.summary;
+      if (Array.isArray(summary)) lines.push(...summary.filter((x): x is string => typeof x === 'string').slice(0, 4));
+      else if (typeof summary === 'string') lines.push(summary);
+      for (const k of ['reason', 'message', 'error']) if (typeof r[k] === 'string') lines.push(r[k] as string);
+      for (const d of arr('differences').slice(0, 3)) lines.push(`differs: ${JSON.stringify(d)}`);
+    }
+  }
+  return lines;
+}
+
+function fmtMs(ns: unknown): string {
+  return typeof ns === 'number' ? `${(ns / 1e6).toFixed(1)} ms` : '?';
+}
+
+export function formatSummary(file: RunResultsFile, runDir: string): string {
+  const run = file.run;
+  const ex = run.execution;
+  const out: string[] = [];
+  out.push(`Faultline run ${run.test}: ${verdict(file.valid)}`);
+  out.push(`  dir       ${runDir}`);
+  out.push(`  cluster   ${run.database} ${run.nodes.join(',')} (healthy in ${(run.clusterUpMs / 1000).toFixed(1)} s)`);
+  out.push(`  workload  ${run.workload}, ${run.readConsistency} reads, seed ${run.seed ?? '-'}${run.path ? ` path ${run.path}` : ''}`);
+  if (ex) {
+    out.push(
+      `  ops       ${ex.ok} ok, ${ex.fail} fail, ${ex.info} info in ${(ex.runMs / 1000).toFixed(1)} s (${ex.opsPerSec.toFixed(0)} ops/s); ` +
+        `${ex.faultsApplied} faults applied${ex.faultsFailed ? `, ${ex.faultsFailed} failed to apply` : ''}; ` +
+        (ex.recovered ? `recovered in ${ex.recoveryMs} ms` : 'did not recover'),
+    );
+  }
+  if (run.aborted) out.push('  ABORTED   the run was interrupted; faults were healed and the cluster torn down');
+  if (run.error) out.push(`  ERROR     ${run.error}`);
+  out.push('');
+  for (const [name, r] of Object.entries(file.checks)) {
+    const res = r as Result;
+    out.push(`${verdict(res.valid).padEnd(8)} ${name}`);
+    for (const line of describeCheck(name, res)) out.push(`         ${line}`);
+  }
+  out.push('');
+  out.push(`replay (offline re-check): ${run.replay}`);
+  out.push(`replay (live re-run):      ${run.replay} --live`);
+  out.push(`report:                    ${runDir}/report.html`);
+  return out.join('\n') + '\n';
+}
