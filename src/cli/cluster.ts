@@ -26,9 +26,16 @@ const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
 function printRecovery(r: RecoveryReport, out: (s: string) => void): void {
   for (const t of r.tornDown) {
-    out(`tore down cluster ${t.name} (run ${t.runId}): ${t.reason}` + (t.unhealedFaults.length ? `; unhealed faults were ${t.unhealedFaults.join(', ')}` : '') + '\n');
+    out(
+      `tore down cluster ${t.name} (run ${t.runId}): ${t.reason}` +
+        (t.unhealedFaults.length ? `; unhealed faults were ${t.unhealedFaults.join(', ')}` : '') +
+        '\n',
+    );
   }
-  for (const h of r.healed) out(`healed faults ${h.faults.join(', ') || '(none)'} left by a crashed nemesis on run ${h.runId}\n`);
+  for (const h of r.healed)
+    out(
+      `healed faults ${h.faults.join(', ') || '(none)'} left by a crashed nemesis on run ${h.runId}\n`,
+    );
   for (const o of r.orphans) out(`removed orphan ${o}\n`);
   for (const e of r.errors) process.stderr.write(`faultline: recovery: ${e}\n`);
 }
@@ -46,11 +53,16 @@ async function statesFor(target: string): Promise<ClusterState[]> {
   const path = resolve(target);
   return listStates()
     .map((x) => x.state)
-    .filter((s): s is ClusterState => !!s && s.name === def.name && (!s.definitionFile || s.definitionFile === path));
+    .filter(
+      (s): s is ClusterState =>
+        !!s && s.name === def.name && (!s.definitionFile || s.definitionFile === path),
+    );
 }
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('run database clusters in network namespaces on this machine');
+  const cluster = program
+    .command('cluster')
+    .description('run database clusters in network namespaces on this machine');
 
   cluster
     .command('up')
@@ -76,19 +88,48 @@ export function registerClusterCommands(program: Command): void {
       const mem = c.memoryBytes();
       if (opts.json) {
         process.stdout.write(
-          JSON.stringify({ name: def.name, runId: c.runId, stateFile: c.stateFile, runDir: c.state.runDir, subnet: c.state.subnet, endpoints: c.endpoints(), leader: leaders[0] ?? null, upMs: Math.round(upMs), memoryBytes: mem, nodes: c.nodes.map((n) => ({ name: n.name, ip: n.ip, netns: n.netns, pid: n.process?.pid, endpoint: n.clientUrl, log: n.logFile })) }, null, 2) + '\n',
+          JSON.stringify(
+            {
+              name: def.name,
+              runId: c.runId,
+              stateFile: c.stateFile,
+              runDir: c.state.runDir,
+              subnet: c.state.subnet,
+              endpoints: c.endpoints(),
+              leader: leaders[0] ?? null,
+              upMs: Math.round(upMs),
+              memoryBytes: mem,
+              nodes: c.nodes.map((n) => ({
+                name: n.name,
+                ip: n.ip,
+                netns: n.netns,
+                pid: n.process?.pid,
+                endpoint: n.clientUrl,
+                log: n.logFile,
+              })),
+            },
+            null,
+            2,
+          ) + '\n',
         );
         return;
       }
       const out = (s: string) => process.stdout.write(s);
-      out(`cluster ${def.name} is up: run ${c.runId}, subnet ${c.state.subnet}, healthy ${(upMs / 1000).toFixed(2)} s after start, members use ${mib(mem)} RSS\n`);
+      out(
+        `cluster ${def.name} is up: run ${c.runId}, subnet ${c.state.subnet}, healthy ${(upMs / 1000).toFixed(2)} s after start, members use ${mib(mem)} RSS\n`,
+      );
       for (const n of c.nodes) {
-        out(`  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${n.clientUrl.padEnd(24)} pid ${String(n.process?.pid ?? '-').padEnd(7)} netns ${n.netns}${leaders.includes(n.name) ? '  (leader)' : ''}\n`);
+        out(
+          `  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${n.clientUrl.padEnd(24)} pid ${String(n.process?.pid ?? '-').padEnd(7)} netns ${n.netns}${leaders.includes(n.name) ? '  (leader)' : ''}\n`,
+        );
       }
       out(`endpoints: ${c.endpoints().join(',')}\n`);
       out(`state file: ${c.stateFile}\n`);
       out(`run dir: ${c.state.runDir} (logs in logs/)\n`);
-      if (!c.driver.honoursFaketime) out(`note: ${def.database} is a Go binary and ignores libfaketime: clock faults cannot be applied to it\n`);
+      if (!c.driver.honoursFaketime)
+        out(
+          `note: ${def.database} is a Go binary and ignores libfaketime: clock faults cannot be applied to it\n`,
+        );
       out(`tear down with: faultline cluster down ${c.stateFile}\n`);
     });
 
@@ -97,10 +138,14 @@ export function registerClusterCommands(program: Command): void {
     .description('tear down clusters (by definition or state file), or every leftover with --all')
     .argument('[target]', 'definition or state file')
     .option('--all', 'tear down every cluster recorded in the state dir')
-    .option('--orphans', 'with --all: also remove fl*-named namespaces/links that no state file describes')
+    .option(
+      '--orphans',
+      'with --all: also remove fl*-named namespaces/links that no state file describes',
+    )
     .action(async (target: string | undefined, opts: { all?: boolean; orphans?: boolean }) => {
       const logger = loggerFor(program);
-      if (!target && !opts.all) throw new UsageError('cluster down: give a definition or state file, or --all');
+      if (!target && !opts.all)
+        throw new UsageError('cluster down: give a definition or state file, or --all');
       const out = (s: string) => process.stdout.write(s);
       if (opts.all) {
         const r = await recoverLeftovers({ all: true, orphans: !!opts.orphans, logger });
@@ -125,11 +170,21 @@ export function registerClusterCommands(program: Command): void {
     .action(async (target: string | undefined, opts: { json?: boolean }) => {
       const logger = loggerFor(program);
       printRecovery(await recoverLeftovers({ logger }), (s) => process.stderr.write(s));
-      const states = target ? await statesFor(target) : listStates().flatMap((x) => (x.state ? [x.state] : []));
+      const states = target
+        ? await statesFor(target)
+        : listStates().flatMap((x) => (x.state ? [x.state] : []));
       const reports = await Promise.all(
         states.map(async (s) => {
           const c = Cluster.attach(s, { logger });
-          return { name: s.name, runId: s.runId, stateFile: c.stateFile, runDir: s.runDir, owner: s.owner?.pid ?? null, subnet: s.subnet, nodes: await c.statusReport() };
+          return {
+            name: s.name,
+            runId: s.runId,
+            stateFile: c.stateFile,
+            runDir: s.runDir,
+            owner: s.owner?.pid ?? null,
+            subnet: s.subnet,
+            nodes: await c.statusReport(),
+          };
         }),
       );
       if (opts.json) {
@@ -138,10 +193,16 @@ export function registerClusterCommands(program: Command): void {
       }
       if (reports.length === 0) process.stdout.write('no clusters running\n');
       for (const r of reports) {
-        process.stdout.write(`cluster ${r.name} run ${r.runId} ${r.subnet} owner ${r.owner ?? 'none (left up)'}\n  state file ${r.stateFile}\n`);
+        process.stdout.write(
+          `cluster ${r.name} run ${r.runId} ${r.subnet} owner ${r.owner ?? 'none (left up)'}\n  state file ${r.stateFile}\n`,
+        );
         for (const n of r.nodes) {
-          const st = n.pid ? `pid ${n.pid} ${n.procState === 'T' ? 'PAUSED' : n.procState}` : `down${n.down ? ` (${n.down})` : ''}`;
-          process.stdout.write(`  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${st.padEnd(16)} ${n.healthy ? 'healthy' : 'unhealthy'}${n.leader ? ` leader=${n.leader}` : ''}${n.revision !== undefined ? ` rev=${n.revision}` : ''} rss=${mib(n.rssBytes)}\n`);
+          const st = n.pid
+            ? `pid ${n.pid} ${n.procState === 'T' ? 'PAUSED' : n.procState}`
+            : `down${n.down ? ` (${n.down})` : ''}`;
+          process.stdout.write(
+            `  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${st.padEnd(16)} ${n.healthy ? 'healthy' : 'unhealthy'}${n.leader ? ` leader=${n.leader}` : ''}${n.revision !== undefined ? ` rev=${n.revision}` : ''} rss=${mib(n.rssBytes)}\n`,
+          );
         }
       }
     });

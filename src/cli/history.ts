@@ -82,11 +82,12 @@ export function registerHistoryCommands(program: Command): void {
     .option('--from <fmt>', 'input format: auto, jsonl, edn, porcupine-etcd, porcupine-kv', 'auto')
     .option('--to <fmt>', 'output format: jsonl or edn (default: from the output extension)')
     .option('--independent', 'EDN input: split independent [k v] values into key and value')
+    .option('--independent-out', 'EDN output: write keyed ops as Jepsen independent [k v] values')
     .action(
       async (
         input: string,
         output: string,
-        opts: { from?: string; to?: string; independent?: boolean },
+        opts: { from?: string; to?: string; independent?: boolean; independentOut?: boolean },
       ) => {
         const to = opts.to ?? outputFormatOf(output);
         if (to !== 'jsonl' && to !== 'edn')
@@ -95,7 +96,7 @@ export function registerHistoryCommands(program: Command): void {
         for (const w of h.warnings) process.stderr.write(`warning: ${w}\n`);
         const text =
           to === 'edn'
-            ? historyToEdn(h.ops, { readNil: h.readNil })
+            ? historyToEdn(h.ops, { readNil: h.readNil, independent: opts.independentOut })
             : h.ops.map((op) => serializeOp(op) + '\n').join('');
         // Write beside the target and rename, so a failed conversion never leaves half a file.
         const tmp = `${output}.tmp-${process.pid}`;

@@ -245,6 +245,8 @@ export interface PgVoteRunResult {
   counts: { ok: number; fail: number; info: number };
   /** Votes that needed more than one attempt (serialization failures retried). */
   retried: number;
+  /** fail/info completions by error type (`already-voted`, `retries-exhausted`, `timeout`...). */
+  errors: Record<string, number>;
   /** The stored votes from the final read; undefined if it never succeeded. */
   stored: Vote[] | undefined;
   /** Process numbers used (after `info` a slot moves to a fresh one). */
@@ -270,6 +272,7 @@ export async function runPgVote(
   let nextProcess = slots;
   const counts = { ok: 0, fail: 0, info: 0 };
   let retried = 0;
+  const errors: Record<string, number> = {};
   try {
     for (const round of plan) {
       if (run.signal?.aborted) break;
@@ -278,6 +281,11 @@ export async function runPgVote(
           const outcome = await clients[slot]!.vote(sink, processOf[slot]!, vote);
           counts[outcome.type]++;
           if (outcome.attempts > 1) retried++;
+          if (outcome.type !== 'ok') {
+            const e = outcome.error;
+            const t = typeof e === 'object' && e && 'type' in e ? String(e.type) : String(e);
+            errors[t] = (errors[t] ?? 0) + 1;
+          }
           if (outcome.type === 'info') processOf[slot] = nextProcess++;
         }),
       );
@@ -286,7 +294,7 @@ export async function runPgVote(
     for (const c of clients) c.close();
   }
   const stored = await finalReadVotes(target, options, sink, () => nextProcess++, run.finalRead);
-  return { counts, retried, stored, processes: nextProcess };
+  return { counts, retried, errors, stored, processes: nextProcess };
 }
 
 /** Same plan, reshaped per client process: slot i's ops, round by round (for a schedule). */

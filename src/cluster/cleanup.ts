@@ -31,7 +31,10 @@ export function runShutdownHooks(logger?: Logger, timeoutMs = 30_000): Promise<v
         await Promise.race([
           hook.fn(),
           new Promise((_r, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
       } catch (err) {
@@ -53,7 +56,10 @@ export function installSignalHandlers(logger?: Logger): void {
     count++;
     const code = sig === 'SIGINT' ? 130 : 143;
     if (count > 1) process.exit(code);
-    logger?.warn({ signal: sig }, 'healing faults and tearing down before exit (signal again to force)');
+    logger?.warn(
+      { signal: sig },
+      'healing faults and tearing down before exit (signal again to force)',
+    );
     void runShutdownHooks(logger).finally(() => process.exit(code));
   };
   process.on('SIGINT', handler);

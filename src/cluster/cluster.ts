@@ -18,7 +18,14 @@ import { waitFor } from './exec.js';
 import { faketimeEnv, faketimeFile, setClockOffset } from './faketime.js';
 import { bridgeName, createBridge, createNodeNet, netnsName, vethHostName } from './network.js';
 import { isAlive, readProcStat, rssBytes, signal } from './proc.js';
-import { readState, stateDir, stateFilePath, writeState, type ClusterState, type NodeState } from './state.js';
+import {
+  readState,
+  stateDir,
+  stateFilePath,
+  writeState,
+  type ClusterState,
+  type NodeState,
+} from './state.js';
 import { allocateSubnet, lockExplicitSubnet, releaseSubnet, subnetLockName } from './subnet.js';
 import { teardownState } from './teardown.js';
 
@@ -104,7 +111,13 @@ export class Cluster implements ClusterControl {
     const me = readProcStat(process.pid);
     const nodes: NodeState[] = def.nodes.map((spec, i) => {
       const ip = spec.address === 'auto' ? `${prefix}.${11 + i}` : spec.address;
-      const base = { runDir, node: spec.name, ip, clientPort: def.ports.client, peerPort: def.ports.peer };
+      const base = {
+        runDir,
+        node: spec.name,
+        ip,
+        clientPort: def.ports.client,
+        peerPort: def.ports.peer,
+      };
       const clientUrl = fillTemplate(def.clientEndpoint, base);
       return {
         name: spec.name,
@@ -144,11 +157,19 @@ export class Cluster implements ClusterControl {
       throw err;
     }
     const cluster = new Cluster(state, dir, logger);
-    if (!opts.detached) cluster.unregisterShutdown = onShutdown(`cluster ${runId}`, () => cluster.down());
+    if (!opts.detached)
+      cluster.unregisterShutdown = onShutdown(`cluster ${runId}`, () => cluster.down());
     try {
       await createBridge(state.bridge, `${state.hostIp}/24`);
       await Promise.all(
-        nodes.map((n) => createNodeNet({ netns: n.netns, vethHost: n.vethHost, bridge: state.bridge, cidr: `${n.ip}/24` })),
+        nodes.map((n) =>
+          createNodeNet({
+            netns: n.netns,
+            vethHost: n.vethHost,
+            bridge: state.bridge,
+            cidr: `${n.ip}/24`,
+          }),
+        ),
       );
       for (const n of nodes) {
         mkdirSync(n.dataDir, { recursive: true });
@@ -175,7 +196,10 @@ export class Cluster implements ClusterControl {
   }
 
   /** A cluster described by a state file (another process may have created it). */
-  static attach(stateOrFile: ClusterState | string, opts: { stateDir?: string; logger?: Logger } = {}): Cluster {
+  static attach(
+    stateOrFile: ClusterState | string,
+    opts: { stateDir?: string; logger?: Logger } = {},
+  ): Cluster {
     const state = typeof stateOrFile === 'string' ? readState(stateOrFile) : stateOrFile;
     return new Cluster(state, opts.stateDir ?? stateDir(), opts.logger ?? silentLogger);
   }
@@ -192,7 +216,8 @@ export class Cluster implements ClusterControl {
   /** Starts every member as a new cluster and waits for health. Returns ms until healthy. */
   async start(): Promise<number> {
     const t0 = performance.now();
-    for (const n of this.state.nodes) await this.startNode(n.name, { clusterState: 'new', wait: false });
+    for (const n of this.state.nodes)
+      await this.startNode(n.name, { clusterState: 'new', wait: false });
     await this.waitHealthy();
     const ms = performance.now() - t0;
     this.logger.info({ cluster: this.state.name, ms: Math.round(ms) }, 'cluster healthy');
@@ -204,7 +229,8 @@ export class Cluster implements ClusterControl {
     opts: { clusterState: 'new' | 'existing'; initialCluster?: string; wait?: boolean },
   ): Promise<void> {
     const node = this.node(name);
-    if (this.isRunning(name)) throw new Error(`${name} is already running (pid ${node.process!.pid})`);
+    if (this.isRunning(name))
+      throw new Error(`${name} is already running (pid ${node.process!.pid})`);
     const def = this.definition;
     const tmpl = def.start ?? this.driver.defaultStart(def);
     const vars: Partial<Record<TemplateVar, string | number>> = {
@@ -239,14 +265,25 @@ export class Cluster implements ClusterControl {
     // A JSON marker line, so log parsers see restarts; zap lines are JSON too.
     appendFileSync(
       node.logFile,
-      JSON.stringify({ level: 'info', ts: new Date().toISOString(), caller: 'faultline', msg: 'starting member', node: name, argv }) + '\n',
+      JSON.stringify({
+        level: 'info',
+        ts: new Date().toISOString(),
+        caller: 'faultline',
+        msg: 'starting member',
+        node: name,
+        argv,
+      }) + '\n',
     );
     const fd = openSync(node.logFile, 'a');
     let child: ChildProcess;
     try {
       // detached: own process group, so a terminal's Ctrl-C reaches only Faultline, which then
       // tears down with SIGKILL instead of etcd's slow SIGTERM path.
-      child = spawn('ip', ['netns', 'exec', node.netns, ...argv], { detached: true, stdio: ['ignore', fd, fd], env });
+      child = spawn('ip', ['netns', 'exec', node.netns, ...argv], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env,
+      });
       await new Promise<void>((res, rej) => {
         child.once('spawn', res);
         child.once('error', rej);
@@ -283,24 +320,48 @@ export class Cluster implements ClusterControl {
     const p = node.process;
     if (p && isAlive(p.pid, p.startTime)) {
       signal(p.pid, 'SIGKILL');
-      await waitFor(`${name} (pid ${p.pid}) to exit`, () => !isAlive(p.pid, p.startTime), { timeoutMs: 10_000, intervalMs: 10 });
+      await waitFor(`${name} (pid ${p.pid}) to exit`, () => !isAlive(p.pid, p.startTime), {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+      });
     }
     delete node.process;
     node.down = why;
     this.save();
   }
 
+  /** Stops a member the way the definition says (signal, grace period), then SIGKILL. */
+  async stopNode(name: string): Promise<void> {
+    const p = this.node(name).process;
+    const { signal: sig, graceMs } = this.definition.stop;
+    if (p && isAlive(p.pid, p.startTime) && sig !== 'SIGKILL') {
+      signal(p.pid, 'SIGCONT'); // a paused member cannot act on SIGTERM
+      signal(p.pid, sig);
+      await waitFor(`${name} to stop`, () => !isAlive(p.pid, p.startTime), {
+        timeoutMs: graceMs,
+        intervalMs: 20,
+      }).catch(() => undefined);
+    }
+    await this.killNode(name, 'stopped');
+  }
+
   async pauseNode(name: string): Promise<number> {
     const pid = this.requirePid(name);
     signal(pid, 'SIGSTOP');
-    await waitFor(`${name} (pid ${pid}) to stop`, () => readProcStat(pid)?.state === 'T', { timeoutMs: 5000, intervalMs: 10 });
+    await waitFor(`${name} (pid ${pid}) to stop`, () => readProcStat(pid)?.state === 'T', {
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     return pid;
   }
 
   async resumeNode(name: string): Promise<void> {
     const pid = this.requirePid(name);
     signal(pid, 'SIGCONT');
-    await waitFor(`${name} (pid ${pid}) to continue`, () => readProcStat(pid)?.state !== 'T', { timeoutMs: 5000, intervalMs: 10 });
+    await waitFor(`${name} (pid ${pid}) to continue`, () => readProcStat(pid)?.state !== 'T', {
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
   }
 
   async wipeData(name: string): Promise<void> {
@@ -329,7 +390,11 @@ export class Cluster implements ClusterControl {
             throw new MemberExitedError(name, this.logTail(name));
           }
         }
-        const results = await Promise.all([...pending].map(async (n) => [n, await this.driver.isHealthy(this.node(n), 1000)] as const));
+        const results = await Promise.all(
+          [...pending].map(
+            async (n) => [n, await this.driver.isHealthy(this.node(n), 1000)] as const,
+          ),
+        );
         for (const [n, ok] of results) if (ok) pending.delete(n);
         return pending.size === 0;
       },
@@ -346,7 +411,11 @@ export class Cluster implements ClusterControl {
   /** Rethrows a member exit immediately instead of polling until the deadline. */
   logTail(name: string, lines = 5): string {
     try {
-      return readFileSync(this.node(name).logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      return readFileSync(this.node(name).logFile, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(-lines)
+        .join('\n');
     } catch {
       return '';
     }
@@ -354,7 +423,9 @@ export class Cluster implements ClusterControl {
 
   /** The current leader(s), asked of the members through the driver. */
   primaries(names?: string[]): Promise<string[]> {
-    const nodes = names ? names.map((n) => this.node(n)) : this.state.nodes.filter((n) => this.isRunning(n.name));
+    const nodes = names
+      ? names.map((n) => this.node(n))
+      : this.state.nodes.filter((n) => this.isRunning(n.name));
     return this.driver.primaries(nodes);
   }
 
@@ -364,7 +435,12 @@ export class Cluster implements ClusterControl {
 
   /** The nodes as the link-proxy layer (src/nemesis/link) sees them; peer traffic gets proxied. */
   nodeNets(): { name: string; netns: string; ip: string; ports: number[] }[] {
-    return this.state.nodes.map((n) => ({ name: n.name, netns: n.netns, ip: n.ip, ports: [this.definition.ports.peer] }));
+    return this.state.nodes.map((n) => ({
+      name: n.name,
+      netns: n.netns,
+      ip: n.ip,
+      ports: [this.definition.ports.peer],
+    }));
   }
 
   endpoints(names?: string[]): string[] {
@@ -386,7 +462,10 @@ export class Cluster implements ClusterControl {
     const revision = Math.max(...statuses.map((s) => s.revision));
     await waitFor(
       `all members to reach revision ${revision}`,
-      async () => (await Promise.all(nodes.map((n) => this.driver.status(n, nodes)))).every((s) => s.revision >= revision),
+      async () =>
+        (await Promise.all(nodes.map((n) => this.driver.status(n, nodes)))).every(
+          (s) => s.revision >= revision,
+        ),
       { timeoutMs },
     );
     const hashes = await Promise.all(nodes.map((n) => this.driver.kvHash(n, revision)));
@@ -398,12 +477,16 @@ export class Cluster implements ClusterControl {
       this.state.nodes.map(async (n) => {
         const running = this.isRunning(n.name);
         const healthy = running && (await this.driver.isHealthy(n, 1000));
-        const st = healthy ? await this.driver.status(n, this.state.nodes).catch(() => undefined) : undefined;
+        const st = healthy
+          ? await this.driver.status(n, this.state.nodes).catch(() => undefined)
+          : undefined;
         return {
           name: n.name,
           ip: n.ip,
           netns: n.netns,
-          ...(running ? { pid: n.process!.pid, procState: readProcStat(n.process!.pid)?.state } : {}),
+          ...(running
+            ? { pid: n.process!.pid, procState: readProcStat(n.process!.pid)?.state }
+            : {}),
           healthy,
           ...(st?.leader ? { leader: st.leader } : {}),
           ...(st ? { revision: st.revision } : {}),
@@ -417,7 +500,10 @@ export class Cluster implements ClusterControl {
   /** Records a fault journal in the state file so recovery can heal what a crash left. */
   registerJournal(path: string): void {
     const me = readProcStat(process.pid);
-    this.state.journals.push({ path: resolve(path), writer: { pid: process.pid, startTime: me?.startTime ?? 0 } });
+    this.state.journals.push({
+      path: resolve(path),
+      writer: { pid: process.pid, startTime: me?.startTime ?? 0 },
+    });
     this.save();
   }
 

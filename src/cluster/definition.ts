@@ -31,8 +31,13 @@ const templateString = z
   .string()
   .min(1)
   .refine(
-    (s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => (TEMPLATE_VARS as readonly string[]).includes(m[1]!)),
-    { message: `uses an unknown {placeholder}; known: ${TEMPLATE_VARS.map((v) => `{${v}}`).join(' ')}` },
+    (s) =>
+      [...s.matchAll(/\{([^}]*)\}/g)].every((m) =>
+        (TEMPLATE_VARS as readonly string[]).includes(m[1]!),
+      ),
+    {
+      message: `uses an unknown {placeholder}; known: ${TEMPLATE_VARS.map((v) => `{${v}}`).join(' ')}`,
+    },
   );
 
 const nodeName = z
@@ -54,7 +59,9 @@ const commandSchema = z.strictObject({
 });
 
 const baseShape = {
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a simple name (letters, digits, . _ -)'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a simple name (letters, digits, . _ -)'),
   /** "auto": a free 10.77.N.0/24 chosen per run (so runs can coexist), or an explicit /24. */
   subnet: z
     .union([z.literal('auto'), z.cidrv4().refine((c) => c.endsWith('/24'), 'must be a /24')])
@@ -95,12 +102,20 @@ export const clusterDefinitionSchema = z
     const seenAddrs = new Map<string, number>();
     def.nodes.forEach((n, i) => {
       if (seenNames.has(n.name)) {
-        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name "${n.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'name'],
+          message: `duplicate node name "${n.name}"`,
+        });
       }
       seenNames.set(n.name, i);
       if (n.address === 'auto') return;
       if (seenAddrs.has(n.address)) {
-        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'address'], message: `duplicate address ${n.address}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'address'],
+          message: `duplicate address ${n.address}`,
+        });
       }
       seenAddrs.set(n.address, i);
       if (def.subnet === 'auto') {
@@ -123,7 +138,11 @@ export const clusterDefinitionSchema = z
     });
     if (def.nodes.length > 200) return;
     if (def.ports.client === def.ports.peer) {
-      ctx.addIssue({ code: 'custom', path: ['ports', 'peer'], message: 'must differ from ports.client' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ports', 'peer'],
+        message: 'must differ from ports.client',
+      });
     }
   });
 
@@ -168,7 +187,9 @@ export async function loadClusterDefinition(file: string): Promise<ClusterDefini
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ClusterDefinitionError(file, [{ field: '', message: `cannot read: ${(err as Error).message}` }]);
+    throw new ClusterDefinitionError(file, [
+      { field: '', message: `cannot read: ${(err as Error).message}` },
+    ]);
   }
   let json: unknown;
   try {
@@ -181,13 +202,18 @@ export async function loadClusterDefinition(file: string): Promise<ClusterDefini
       const { line, column } = lineColumn(text, offset);
       where = ` at line ${line}, column ${column}`;
     }
-    throw new ClusterDefinitionError(file, [{ field: '', message: `invalid JSON${where}: ${msg}` }]);
+    throw new ClusterDefinitionError(file, [
+      { field: '', message: `invalid JSON${where}: ${msg}` },
+    ]);
   }
   return parseClusterDefinition(json, file);
 }
 
 /** Replaces `{var}` placeholders. Unknown vars were rejected by the schema; missing ones throw. */
-export function fillTemplate(template: string, vars: Partial<Record<TemplateVar, string | number>>): string {
+export function fillTemplate(
+  template: string,
+  vars: Partial<Record<TemplateVar, string | number>>,
+): string {
   return template.replace(/\{([^}]*)\}/g, (_m, name: string) => {
     const v = vars[name as TemplateVar];
     if (v === undefined) throw new Error(`template "${template}": {${name}} has no value here`);

@@ -45,7 +45,9 @@ export function execRaw(argv: string[], opts: ExecOptions = {}): Promise<ExecRes
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer =
-      opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);

@@ -12,7 +12,10 @@ export function jsonErrorOffset(text: string): number | undefined {
     throw i;
   };
   const lit = (word: string) => {
-    for (const ch of word) if (text[i++] !== ch) (i--, fail());
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
   };
   const string = () => {
     if (text[i] !== '"') fail();

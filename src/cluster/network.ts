@@ -41,7 +41,19 @@ export async function createNodeNet(spec: NodeNetSpec): Promise<void> {
   const { netns, vethHost, bridge, cidr } = spec;
   await exec(['ip', 'netns', 'add', netns]);
   // Create the pair with the peer directly inside the namespace, named eth0 there.
-  await exec(['ip', 'link', 'add', vethHost, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+  await exec([
+    'ip',
+    'link',
+    'add',
+    vethHost,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'eth0',
+    'netns',
+    netns,
+  ]);
   await exec(['ip', 'link', 'set', vethHost, 'master', bridge, 'up']);
   await exec(['ip', '-n', netns, 'addr', 'add', cidr, 'dev', 'eth0']);
   await exec(['ip', '-n', netns, 'link', 'set', 'eth0', 'up']);

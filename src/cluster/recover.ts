@@ -32,11 +32,19 @@ const OWN_NETNS = /^fl[0-9a-f]{6}-[a-z][a-z0-9-]*$/;
 const OWN_LINK = /^fl[0-9a-f]{6}(br|h\d+)$/;
 
 function unhealedIds(state: ClusterState): string[] {
-  return state.journals.flatMap((j) => unhealedFaults(readJournal(j.path)).map((e) => `${e.id}:${e.fault.kind}`));
+  return state.journals.flatMap((j) =>
+    unhealedFaults(readJournal(j.path)).map((e) => `${e.id}:${e.fault.kind}`),
+  );
 }
 
 export async function recoverLeftovers(
-  opts: { all?: boolean; orphans?: boolean; stateDir?: string; logger?: Logger; only?: (s: ClusterState) => boolean } = {},
+  opts: {
+    all?: boolean;
+    orphans?: boolean;
+    stateDir?: string;
+    logger?: Logger;
+    only?: (s: ClusterState) => boolean;
+  } = {},
 ): Promise<RecoveryReport> {
   const dir = opts.stateDir ?? stateDir();
   const logger = opts.logger ?? silentLogger;
@@ -57,7 +65,12 @@ export async function recoverLeftovers(
       try {
         const unhealed = unhealedIds(state);
         await teardownState(state, dir);
-        report.tornDown.push({ runId: state.runId, name: state.name, reason, unhealedFaults: unhealed });
+        report.tornDown.push({
+          runId: state.runId,
+          name: state.name,
+          reason,
+          unhealedFaults: unhealed,
+        });
         logger.debug({ runId: state.runId, reason, unhealed }, 'tore down leftover cluster');
       } catch (err) {
         report.errors.push(`${state.runId}: ${(err as Error).message}`);
@@ -72,7 +85,11 @@ export async function recoverLeftovers(
       const faults = unhealedFaults(readJournal(j.path));
       try {
         for (const f of faults.reverse()) await undoRecorded(cluster, f.undo);
-        report.healed.push({ runId: state.runId, journal: j.path, faults: faults.map((f) => `${f.id}:${f.fault.kind}`) });
+        report.healed.push({
+          runId: state.runId,
+          journal: j.path,
+          faults: faults.map((f) => `${f.id}:${f.fault.kind}`),
+        });
         cluster.state.journals = cluster.state.journals.filter((x) => x !== j);
         writeState(cluster.state, dir);
       } catch (err) {
@@ -95,4 +112,3 @@ export async function recoverLeftovers(
   }
   return report;
 }
-

@@ -86,7 +86,9 @@ export function readState(file: string): ClusterState {
   return state;
 }
 
-export function listStates(dir = stateDir()): { file: string; state?: ClusterState; error?: string }[] {
+export function listStates(
+  dir = stateDir(),
+): { file: string; state?: ClusterState; error?: string }[] {
   let names: string[];
   try {
     names = readdirSync(clustersStateDir(dir));

@@ -5,7 +5,15 @@
  * or FAULTLINE_SUBNET_DIR) even when FAULTLINE_STATE_DIR points elsewhere, so runs with different
  * state dirs (parallel test files) still never pick the same /24.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execRaw } from './exec.js';
 import { isAlive, readProcStat } from './proc.js';
@@ -29,7 +37,10 @@ function tryLock(file: string, runId: string, stateFile: string): boolean {
   try {
     const fd = openSync(file, 'wx');
     const me = readProcStat(process.pid);
-    writeSync(fd, JSON.stringify({ runId, stateFile, pid: process.pid, startTime: me?.startTime }) + '\n');
+    writeSync(
+      fd,
+      JSON.stringify({ runId, stateFile, pid: process.pid, startTime: me?.startTime }) + '\n',
+    );
     closeSync(fd);
     return true;
   } catch (err) {
@@ -40,7 +51,11 @@ function tryLock(file: string, runId: string, stateFile: string): boolean {
 
 function isStale(file: string): boolean {
   try {
-    const lock = JSON.parse(readFileSync(file, 'utf8')) as { stateFile: string; pid: number; startTime?: number };
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as {
+      stateFile: string;
+      pid: number;
+      startTime?: number;
+    };
     return !existsSync(lock.stateFile) && !isAlive(lock.pid, lock.startTime);
   } catch {
     return false; // being written right now, or unreadable: leave it alone

@@ -17,7 +17,10 @@ export interface TeardownReport {
   namespaces: string[];
 }
 
-export async function teardownState(state: ClusterState, dir = stateDir()): Promise<TeardownReport> {
+export async function teardownState(
+  state: ClusterState,
+  dir = stateDir(),
+): Promise<TeardownReport> {
   const pids = new Set<number>();
   for (const n of state.nodes) {
     if (n.process && isAlive(n.process.pid, n.process.startTime)) pids.add(n.process.pid);

@@ -14,6 +14,7 @@
  *   reads are ordinary recorded ops.
  * - ops$, faults$ and progress$ publish what happens (hot subjects: subscribe before run()).
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import type { Client, ClientOp, Completion, NodeEndpoint, Workload } from '../clients/client.js';
@@ -134,6 +135,8 @@ export class Executor {
     // Ends the main phase: at durationMs, on user abort, or on an internal error.
     const mainPhase = new AbortController();
     const stop = AbortSignal.any([userSignal, mainPhase.signal]);
+    // Every worker's sleeps and requests listen on these: one listener each is expected.
+    setMaxListeners(0, stop, userSignal, mainPhase.signal);
     const startedAt = new Date().toISOString();
     this.t0 = performance.now();
 

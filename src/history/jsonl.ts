@@ -22,18 +22,42 @@ export function serializeOp(op: Op): string {
     '","process":' +
     (typeof p === 'number' ? p : '"nemesis"') +
     ',"f":' +
-    JSON.stringify(op.f);
-  if (op.key !== undefined) s += ',"key":' + JSON.stringify(op.key);
+    quote(op.f);
+  const key = op.key;
+  if (key !== undefined) s += ',"key":' + (typeof key === 'string' ? quote(key) : stringifyValue(key));
   if (op.value !== undefined) s += ',"value":' + stringifyValue(op.value);
   if (op.error !== undefined) s += ',"error":' + stringifyValue(op.error);
-  if (op.node !== undefined) s += ',"node":' + JSON.stringify(op.node);
+  if (op.node !== undefined) s += ',"node":' + quote(op.node);
   return s + '}';
 }
 
+// f names, keys and nodes repeat endlessly: remember their JSON form (bounded).
+const quoted = new Map<string, string>();
+
+function quote(str: string): string {
+  let q = quoted.get(str);
+  if (q === undefined) {
+    q = JSON.stringify(str);
+    if (quoted.size < 1024 && str.length <= 64) quoted.set(str, q);
+  }
+  return q;
+}
+
 function stringifyValue(v: JsonValue): string {
-  // Small integers and null are most values in practice; skip JSON.stringify's generic path.
+  // Small integers, null and flat number tuples (cas [from, to]) are most values in practice;
+  // skip JSON.stringify's generic path for them. For finite numbers String(n) is JSON's form.
   if (v === null) return 'null';
-  if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return '' + v;
+  if (typeof v === 'number' && Number.isFinite(v)) return '' + v;
+  if (typeof v === 'string' && v.length <= 64) return quote(v);
+  if (Array.isArray(v) && v.length <= 8) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x !== 'number' || !Number.isFinite(x)) return JSON.stringify(v);
+      out += (i === 0 ? '' : ',') + x;
+    }
+    return out + ']';
+  }
   return JSON.stringify(v);
 }
 

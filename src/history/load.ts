@@ -49,7 +49,8 @@ export const DEFAULT_READ_NIL: Record<ConcreteFormat, ReadNil> = {
 export async function loadHistory(path: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
   let format = opts.format ?? 'auto';
   if (format === 'auto') format = detectFormat(await readHead(path), path);
-  if (format !== 'jsonl') return parseHistoryText(await readFile(path, 'utf8'), { ...opts, format, file: path });
+  if (format !== 'jsonl')
+    return parseHistoryText(await readFile(path, 'utf8'), { ...opts, format, file: path });
   // JSONL goes through the streaming reader: its fast path, and no whole-file string.
   const warnings: string[] = [];
   const ops: History = [];

@@ -107,6 +107,11 @@ export class Recorder {
     return this.nextIndex;
   }
 
+  /** Number of ops known to be on disk (fdatasync'ed): the durable prefix of the history. */
+  get durableCount(): number {
+    return this.syncedCount;
+  }
+
   /** Appends an op; returns it with its index and time. Throws after close or a write failure. */
   record(input: OpInput): Op {
     if (this.failure) throw this.failure;

@@ -22,12 +22,7 @@ export type FaultKind =
  * `primaries` asks the cluster for its current leader.
  */
 export type TargetSpec =
-  | 'one'
-  | 'minority'
-  | 'majority'
-  | 'primaries'
-  | 'all'
-  | { nodes: string[] };
+  'one' | 'minority' | 'majority' | 'primaries' | 'all' | { nodes: string[] };
 
 /** Jepsen's partition shapes, plus an explicit grudge (node -> nodes it drops traffic from). */
 export type PartitionShape =

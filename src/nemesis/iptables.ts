@@ -21,7 +21,8 @@ export interface RuleSet {
 }
 
 export function ruleComment(faultId: string): string[] {
-  if (!/^[A-Za-z0-9_.-]+$/.test(faultId)) throw new Error(`fault id "${faultId}" must be [A-Za-z0-9_.-]`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(faultId))
+    throw new Error(`fault id "${faultId}" must be [A-Za-z0-9_.-]`);
   return ['-m', 'comment', '--comment', `faultline:${faultId}`];
 }
 
@@ -32,7 +33,11 @@ function byName(nodes: readonly NodeAddr[], name: string): NodeAddr {
 }
 
 /** Drop packets from `from` to `to`, at both ends: INPUT at `to`, OUTPUT at `from`. */
-export function partitionRules(grudge: Grudge, nodes: readonly NodeAddr[], faultId: string): RuleSet[] {
+export function partitionRules(
+  grudge: Grudge,
+  nodes: readonly NodeAddr[],
+  faultId: string,
+): RuleSet[] {
   const sets = new Map<string, string[][]>();
   const add = (netns: string, rule: string[]) => {
     if (!sets.has(netns)) sets.set(netns, []);
@@ -48,20 +53,47 @@ export function partitionRules(grudge: Grudge, nodes: readonly NodeAddr[], fault
 }
 
 /** Random loss of incoming packets on each target's eth0 (not loopback). */
-export function lossRules(targets: readonly NodeAddr[], probability: number, faultId: string): RuleSet[] {
-  if (!(probability > 0 && probability <= 1)) throw new Error(`loss probability must be in (0, 1], got ${probability}`);
+export function lossRules(
+  targets: readonly NodeAddr[],
+  probability: number,
+  faultId: string,
+): RuleSet[] {
+  if (!(probability > 0 && probability <= 1))
+    throw new Error(`loss probability must be in (0, 1], got ${probability}`);
   return targets.map((t) => ({
     netns: t.netns,
-    rules: [['-i', 'eth0', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), ...ruleComment(faultId), '-j', 'DROP']],
+    rules: [
+      [
+        '-i',
+        'eth0',
+        '-m',
+        'statistic',
+        '--mode',
+        'random',
+        '--probability',
+        String(probability),
+        ...ruleComment(faultId),
+        '-j',
+        'DROP',
+      ],
+    ],
   }));
 }
 
 function restoreInput(op: '-A' | '-D', rules: string[][]): string {
-  return ['*filter', ...rules.map((r) => [op, FAULT_CHAIN, ...r].join(' ')), 'COMMIT', ''].join('\n');
+  return ['*filter', ...rules.map((r) => [op, FAULT_CHAIN, ...r].join(' ')), 'COMMIT', ''].join(
+    '\n',
+  );
 }
 
 export async function applyRules(sets: readonly RuleSet[]): Promise<void> {
-  await Promise.all(sets.map((s) => nsExec(s.netns, ['iptables-restore', '-w', '5', '--noflush'], { input: restoreInput('-A', s.rules) })));
+  await Promise.all(
+    sets.map((s) =>
+      nsExec(s.netns, ['iptables-restore', '-w', '5', '--noflush'], {
+        input: restoreInput('-A', s.rules),
+      }),
+    ),
+  );
 }
 
 /** Deletes exactly these rules (the heal of one fault); other faults' rules stay. */
@@ -70,7 +102,18 @@ export async function removeRules(sets: readonly RuleSet[]): Promise<void> {
     sets.map(async (s) => {
       // Delete one by one and ignore rules already gone, so healing is idempotent.
       for (const r of s.rules) {
-        await exec(['ip', 'netns', 'exec', s.netns, 'iptables', '-w', '5', '-D', FAULT_CHAIN, ...r]).catch(() => undefined);
+        await exec([
+          'ip',
+          'netns',
+          'exec',
+          s.netns,
+          'iptables',
+          '-w',
+          '5',
+          '-D',
+          FAULT_CHAIN,
+          ...r,
+        ]).catch(() => undefined);
       }
     }),
   );
@@ -87,6 +130,6 @@ export async function droppedPackets(netns: string, faultId: string): Promise<nu
   const out = await nsExec(netns, ['iptables', '-w', '5', '-L', FAULT_CHAIN, '-v', '-x', '-n']);
   return out
     .split('\n')
-    .filter((l) => l.includes(`faultline:${faultId} `) || l.endsWith(`faultline:${faultId} */`) || l.includes(`/* faultline:${faultId} */`))
+    .filter((l) => l.includes(`/* faultline:${faultId} */`))
     .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0] ?? 0), 0);
 }

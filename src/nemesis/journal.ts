@@ -27,13 +27,25 @@ export interface Undo {
 }
 
 export type JournalEntry =
-  | { event: 'apply'; id: string; at: string; fault: Fault; targets: string[]; undo: Undo; pid: number }
+  | {
+      event: 'apply';
+      id: string;
+      at: string;
+      fault: Fault;
+      targets: string[];
+      undo: Undo;
+      pid: number;
+    }
   | { event: 'applied'; id: string; at: string; verification: JsonValue }
   | { event: 'apply-failed'; id: string; at: string; error: string }
   | { event: 'heal'; id: string; at: string }
   | { event: 'healed'; id: string; at: string; verification?: JsonValue };
 
-type NewEntry = JournalEntry extends infer E ? (E extends JournalEntry ? Omit<E, 'at'> : never) : never;
+type NewEntry = JournalEntry extends infer E
+  ? E extends JournalEntry
+    ? Omit<E, 'at'>
+    : never
+  : never;
 
 export class FaultJournal {
   private constructor(
@@ -81,7 +93,11 @@ export function readJournal(path: string): JournalEntry[] {
 }
 
 /** The `apply` entries of faults never healed (pure): what crash recovery must undo. */
-export function unhealedFaults(entries: readonly JournalEntry[]): Extract<JournalEntry, { event: 'apply' }>[] {
+export function unhealedFaults(
+  entries: readonly JournalEntry[],
+): Extract<JournalEntry, { event: 'apply' }>[] {
   const healed = new Set(entries.filter((e) => e.event === 'healed').map((e) => e.id));
-  return entries.filter((e): e is Extract<JournalEntry, { event: 'apply' }> => e.event === 'apply' && !healed.has(e.id));
+  return entries.filter(
+    (e): e is Extract<JournalEntry, { event: 'apply' }> => e.event === 'apply' && !healed.has(e.id),
+  );
 }

@@ -16,7 +16,7 @@ import { onShutdown } from '../cluster/cleanup.js';
 import { faketimeFile, setClockOffset } from '../cluster/faketime.js';
 import { isAlive } from '../cluster/proc.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { Fault, FaultKind, PartitionShape } from './fault.js';
+import type { Fault, PartitionShape } from './fault.js';
 import { applyRules, listFaultRules, lossRules, partitionRules, removeRules } from './iptables.js';
 import { FaultJournal, type Undo } from './journal.js';
 import { grudgeCuts, partitionGrudge, type Grudge } from './partition.js';
@@ -43,7 +43,11 @@ export interface LinkBackend {
 export function linkBackend(lf: {
   apply(spec: LinkFaultSpec): Promise<AppliedLinkFault>;
   heal(id: string): Promise<unknown>;
-  measureLatency?(from: string, to: string, opts?: { samples?: number; timeoutMs?: number }): Promise<unknown>;
+  measureLatency?(
+    from: string,
+    to: string,
+    opts?: { samples?: number; timeoutMs?: number },
+  ): Promise<unknown>;
 }): LinkBackend {
   const specs = new Map<string, LinkFaultSpec>();
   return {
@@ -70,7 +74,11 @@ export function linkBackend(lf: {
  * connections opened after setup go through the proxies), records their pids in the cluster's
  * state file so teardown and crash recovery kill them, and returns the Nemesis backend.
  */
-export async function setupLinkFaults(cluster: Cluster, lf: LinkFaults, opts: LinkSetupOptions = {}): Promise<LinkBackend> {
+export async function setupLinkFaults(
+  cluster: Cluster,
+  lf: LinkFaults,
+  opts: LinkSetupOptions = {},
+): Promise<LinkBackend> {
   const known = new Set<number>();
   const record = (state: LinkState) => {
     for (const srv of state.servers) {
@@ -138,7 +146,11 @@ interface Plan {
   undo: Undo;
   details: { [k: string]: JsonValue };
   cuts?: ReturnType<typeof grudgeCuts>;
-  run: () => Promise<{ verification: Verification; details?: { [k: string]: JsonValue }; parts?: AppliedFault[] }>;
+  run: () => Promise<{
+    verification: Verification;
+    details?: { [k: string]: JsonValue };
+    parts?: AppliedFault[];
+  }>;
 }
 
 interface Active {
@@ -146,8 +158,6 @@ interface Active {
   undo: Undo;
   cuts?: ReturnType<typeof grudgeCuts>;
 }
-
-const LINK_KINDS: readonly FaultKind[] = ['latency', 'bandwidth', 'reset', 'blackhole'];
 
 export class Nemesis {
   private readonly subject = new Subject<NemesisEvent>();
@@ -171,7 +181,8 @@ export class Nemesis {
     this.rng = opts.rng ?? createRng(opts.seed ?? 0);
     this.logger = opts.logger ?? silentLogger;
     this.link = opts.link;
-    if (opts.healOnSignal !== false) this.unregister = onShutdown('nemesis heal', () => this.healAll());
+    if (opts.healOnSignal !== false)
+      this.unregister = onShutdown('nemesis heal', () => this.healAll());
   }
 
   get journalPath(): string {
@@ -194,7 +205,14 @@ export class Nemesis {
     const id = opts.id ?? this.newId();
     if (this.active.has(id)) throw new Error(`fault id ${id} is already active`);
     const plan = await this.plan(id, fault);
-    this.journal.write({ event: 'apply', id, fault, targets: plan.targets, undo: plan.undo, pid: process.pid });
+    this.journal.write({
+      event: 'apply',
+      id,
+      fault,
+      targets: plan.targets,
+      undo: plan.undo,
+      pid: process.pid,
+    });
     this.subject.next({ type: 'applying', id, fault, targets: plan.targets });
     let applied: AppliedFault;
     try {
@@ -218,8 +236,15 @@ export class Nemesis {
       throw err;
     }
     this.active.set(id, { applied, undo: plan.undo, ...(plan.cuts ? { cuts: plan.cuts } : {}) });
-    this.journal.write({ event: 'applied', id, verification: applied.verification as unknown as JsonValue });
-    this.logger.info({ id, kind: fault.kind, targets: applied.targets, verified: applied.verification.ok }, 'fault applied');
+    this.journal.write({
+      event: 'applied',
+      id,
+      verification: applied.verification as unknown as JsonValue,
+    });
+    this.logger.info(
+      { id, kind: fault.kind, targets: applied.targets, verified: applied.verification.ok },
+      'fault applied',
+    );
     this.subject.next({ type: 'applied', fault: applied });
     return applied;
   }
@@ -281,7 +306,9 @@ export class Nemesis {
       fault.targets === 'primaries' || (fault.kind === 'partition' && params.shape === 'primaries');
     const primaries = needsPrimaries ? await c.primaries() : [];
     const targets =
-      fault.kind === 'compound' ? [] : resolveTargets(fault.targets, names, { rng: this.rng, primaries });
+      fault.kind === 'compound'
+        ? []
+        : resolveTargets(fault.targets, names, { rng: this.rng, primaries });
 
     switch (fault.kind) {
       case 'partition': {
@@ -303,19 +330,34 @@ export class Nemesis {
       }
       case 'loss': {
         const probability = Number(params.probability ?? 0.2);
-        const rules = lossRules(targets.map((t) => c.node(t)), probability, id);
+        const rules = lossRules(
+          targets.map((t) => c.node(t)),
+          probability,
+          id,
+        );
         return {
           targets,
           undo: { rules },
           details: { probability },
           run: async () => {
             await applyRules(rules);
-            const present = await Promise.all(targets.map(async (t) => (await listFaultRules(c.node(t).netns)).filter((r) => r.includes(`faultline:${id}`)).length));
+            const present = await Promise.all(
+              targets.map(
+                async (t) =>
+                  (await listFaultRules(c.node(t).netns)).filter((r) =>
+                    r.includes(`faultline:${id}`),
+                  ).length,
+              ),
+            );
             return {
               verification: {
                 ok: present.every((n) => n === 1),
-                observed: { rulesInstalled: Object.fromEntries(targets.map((t, i) => [t, present[i]!])) },
-                notes: ['loss is random: the rule is verified installed; its drops show in the rule counters'],
+                observed: {
+                  rulesInstalled: Object.fromEntries(targets.map((t, i) => [t, present[i]!])),
+                },
+                notes: [
+                  'loss is random: the rule is verified installed; its drops show in the rule counters',
+                ],
               },
             };
           },
@@ -332,12 +374,20 @@ export class Nemesis {
             const pids = targets.map((t) => ({ node: t, pid: c.pidOf(t) ?? null }));
             await Promise.all(targets.map((t) => c.killNode(t, how)));
             if (how === 'amnesia') for (const t of targets) await c.wipeData(t);
-            const dataLeft = how === 'amnesia' ? targets.map((t) => (existsSync(c.node(t).dataDir) ? readdirSync(c.node(t).dataDir).length : 0)) : [];
+            const dataLeft =
+              how === 'amnesia'
+                ? targets.map((t) =>
+                    existsSync(c.node(t).dataDir) ? readdirSync(c.node(t).dataDir).length : 0,
+                  )
+                : [];
             const gone = pids.map((p) => ({ ...p, alive: p.pid !== null && isAlive(p.pid) }));
             return {
               verification: {
                 ok: gone.every((g) => !g.alive) && dataLeft.every((n) => n === 0),
-                observed: { processes: gone, ...(how === 'amnesia' ? { dataDirEntries: dataLeft } : {}) },
+                observed: {
+                  processes: gone,
+                  ...(how === 'amnesia' ? { dataDirEntries: dataLeft } : {}),
+                },
               },
             };
           },
@@ -375,7 +425,9 @@ export class Nemesis {
             targets,
             undo: {},
             details: { offsetSeconds: offset, applied: false },
-            run: async () => ({ verification: { ok: 'unverifiable', observed: { applied: false, reason } } }),
+            run: async () => ({
+              verification: { ok: 'unverifiable', observed: { applied: false, reason } },
+            }),
           };
         }
         const files = targets.map((t) => ({ node: t, file: faketimeFile(c.state.runDir, t) }));
@@ -389,7 +441,9 @@ export class Nemesis {
               verification: {
                 ok: 'unverifiable',
                 observed: { applied: true, offsetSeconds: offset, files: files.map((f) => f.file) },
-                notes: ['offset written to the libfaketime timestamp file the member reads on each clock call'],
+                notes: [
+                  'offset written to the libfaketime timestamp file the member reads on each clock call',
+                ],
               },
             };
           },
@@ -408,9 +462,21 @@ export class Nemesis {
         const others = (t: string) => names.filter((n) => n !== t);
         const seen = new Set<string>();
         const links = targets
-          .flatMap((t) => others(t).flatMap((o) => [{ from: t, to: o }, { from: o, to: t }]))
-          .filter((l) => (seen.has(`${l.from}>${l.to}`) ? false : (seen.add(`${l.from}>${l.to}`), true)));
-        const spec: LinkFaultSpec = { kind: fault.kind as LinkFaultKind, links, params: params as LinkFaultSpec['params'], id };
+          .flatMap((t) =>
+            others(t).flatMap((o) => [
+              { from: t, to: o },
+              { from: o, to: t },
+            ]),
+          )
+          .filter((l) =>
+            seen.has(`${l.from}>${l.to}`) ? false : (seen.add(`${l.from}>${l.to}`), true),
+          );
+        const spec: LinkFaultSpec = {
+          kind: fault.kind as LinkFaultKind,
+          links,
+          params: params as LinkFaultSpec['params'],
+          id,
+        };
         return {
           targets,
           undo: { link: { id } },
@@ -431,7 +497,10 @@ export class Nemesis {
             return {
               verification: {
                 ok,
-                observed: { installed: applied.installed.length, ...(measured !== undefined ? { measured: measured as JsonValue } : {}) },
+                observed: {
+                  installed: applied.installed.length,
+                  ...(measured !== undefined ? { measured: measured as JsonValue } : {}),
+                },
               },
             };
           },
@@ -439,13 +508,16 @@ export class Nemesis {
       }
       case 'compound': {
         const faults = (params.faults ?? []) as unknown as Fault[];
-        if (!Array.isArray(faults) || faults.length === 0) throw new Error('compound fault needs params.faults (a non-empty list)');
+        if (!Array.isArray(faults) || faults.length === 0)
+          throw new Error('compound fault needs params.faults (a non-empty list)');
         const plans: Plan[] = [];
         for (const [i, f] of faults.entries()) plans.push(await this.plan(`${id}.${i + 1}`, f));
         const undo: Undo = { parts: plans.map((p, i) => ({ id: `${id}.${i + 1}`, undo: p.undo })) };
         const cuts = plans.flatMap((p) => p.cuts ?? []);
         return {
-          targets: [...new Set(plans.flatMap((p) => p.targets))].sort((a, b) => names.indexOf(a) - names.indexOf(b)),
+          targets: [...new Set(plans.flatMap((p) => p.targets))].sort(
+            (a, b) => names.indexOf(a) - names.indexOf(b),
+          ),
           undo,
           details: {},
           ...(cuts.length ? { cuts } : {}),
@@ -453,13 +525,30 @@ export class Nemesis {
             const parts: AppliedFault[] = [];
             for (const [i, p] of plans.entries()) {
               const r = await p.run();
-              parts.push({ id: `${id}.${i + 1}`, fault: faults[i]!, targets: p.targets, details: { ...p.details, ...r.details }, verification: r.verification, appliedAt: new Date().toISOString() });
+              parts.push({
+                id: `${id}.${i + 1}`,
+                fault: faults[i]!,
+                targets: p.targets,
+                details: { ...p.details, ...r.details },
+                verification: r.verification,
+                appliedAt: new Date().toISOString(),
+              });
             }
             const oks = parts.map((p) => p.verification.ok);
             return {
               verification: {
-                ok: oks.includes(false) ? false : oks.every((o) => o === true) ? true : 'unverifiable',
-                observed: { parts: parts.map((p) => ({ id: p.id, kind: p.fault.kind, ok: p.verification.ok })) },
+                ok: oks.includes(false)
+                  ? false
+                  : oks.every((o) => o === true)
+                    ? true
+                    : 'unverifiable',
+                observed: {
+                  parts: parts.map((p) => ({
+                    id: p.id,
+                    kind: p.fault.kind,
+                    ok: p.verification.ok,
+                  })),
+                },
               },
               parts,
             };
@@ -486,7 +575,11 @@ export class Nemesis {
  * Undoes what an Undo record describes on a cluster: delete rules, SIGCONT, restart killed
  * members, rejoin wiped ones, reset clocks, heal link faults. Used by heal and by recovery.
  */
-export async function undoRecorded(cluster: Cluster, undo: Undo, link?: LinkBackend): Promise<Verification> {
+export async function undoRecorded(
+  cluster: Cluster,
+  undo: Undo,
+  link?: LinkBackend,
+): Promise<Verification> {
   const observed: { [k: string]: JsonValue } = {};
   let ok: Verification['ok'] = true;
   for (const part of [...(undo.parts ?? [])].reverse()) {
@@ -500,7 +593,14 @@ export async function undoRecorded(cluster: Cluster, undo: Undo, link?: LinkBack
   }
   if (undo.rules) {
     await removeRules(undo.rules);
-    const left = await Promise.all(undo.rules.map(async (s) => (await listFaultRules(s.netns).catch(() => [])).filter((r) => s.rules.some((x) => r.includes(x[x.indexOf('--comment') + 1]!))).length));
+    const left = await Promise.all(
+      undo.rules.map(
+        async (s) =>
+          (await listFaultRules(s.netns).catch(() => [])).filter((r) =>
+            s.rules.some((x) => r.includes(x[x.indexOf('--comment') + 1]!)),
+          ).length,
+      ),
+    );
     observed.rulesLeft = left.reduce((a, b) => a + b, 0);
     if (observed.rulesLeft !== 0) ok = false;
   }

@@ -113,7 +113,10 @@ export function partitionGrudge(
   }
 }
 
-export function validateGrudge(grudge: Record<string, readonly string[]>, nodes: readonly string[]): Grudge {
+export function validateGrudge(
+  grudge: Record<string, readonly string[]>,
+  nodes: readonly string[],
+): Grudge {
   const out: Grudge = {};
   for (const [dst, srcs] of Object.entries(grudge)) {
     if (!nodes.includes(dst)) throw new PartitionError(`grudge names unknown node "${dst}"`);

@@ -7,11 +7,23 @@ import { execRaw } from '../cluster/exec.js';
 
 export type ProbeOutcome = 'connected' | 'refused' | 'timeout';
 
-export async function tcpProbe(netns: string, ip: string, port: number, timeoutMs = 1000): Promise<ProbeOutcome> {
+export async function tcpProbe(
+  netns: string,
+  ip: string,
+  port: number,
+  timeoutMs = 1000,
+): Promise<ProbeOutcome> {
   const secs = (timeoutMs / 1000).toFixed(3);
   const r = await execRaw([
-    'ip', 'netns', 'exec', netns,
-    'timeout', secs, 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${port}`,
+    'ip',
+    'netns',
+    'exec',
+    netns,
+    'timeout',
+    secs,
+    'bash',
+    '-c',
+    `exec 3<>/dev/tcp/${ip}/${port}`,
   ]);
   if (r.code === 0) return 'connected';
   if (r.code === 124 || r.signal) return 'timeout';

@@ -22,7 +22,11 @@ export interface TargetContext {
 }
 
 /** Resolves a target spec to node names (in cluster order, for stable output). */
-export function resolveTargets(spec: TargetSpec, nodes: readonly string[], ctx: TargetContext): string[] {
+export function resolveTargets(
+  spec: TargetSpec,
+  nodes: readonly string[],
+  ctx: TargetContext,
+): string[] {
   if (nodes.length === 0) throw new TargetError('the cluster has no nodes');
   const pick = (k: number): string[] => {
     const chosen = new Set(shuffle(ctx.rng, nodes).slice(0, k));
@@ -31,7 +35,9 @@ export function resolveTargets(spec: TargetSpec, nodes: readonly string[], ctx: 
   if (typeof spec === 'object') {
     const unknown = spec.nodes.filter((n) => !nodes.includes(n));
     if (unknown.length > 0) {
-      throw new TargetError(`unknown node(s) ${unknown.join(', ')}; the cluster has ${nodes.join(', ')}`);
+      throw new TargetError(
+        `unknown node(s) ${unknown.join(', ')}; the cluster has ${nodes.join(', ')}`,
+      );
     }
     if (spec.nodes.length === 0) throw new TargetError('named targets must list at least one node');
     return nodes.filter((n) => spec.nodes.includes(n));

@@ -21,7 +21,11 @@ export interface Verification {
  * port shows the cut, and peer ports may be DNATed into a local link proxy (src/nemesis/link),
  * which would answer from inside the source namespace and hide the partition.
  */
-export async function verifyCuts(cluster: Cluster, cuts: readonly Cut[], expect: 'blocked' | 'open'): Promise<Verification> {
+export async function verifyCuts(
+  cluster: Cluster,
+  cuts: readonly Cut[],
+  expect: 'blocked' | 'open',
+): Promise<Verification> {
   const port = cluster.definition.ports.client;
   const probes = await Promise.all(
     cuts.map(async (c) => {
@@ -29,13 +33,22 @@ export async function verifyCuts(cluster: Cluster, cuts: readonly Cut[], expect:
       return { from: c.from, to: c.to, outcome };
     }),
   );
-  const bad = probes.filter((p) => (expect === 'blocked' ? p.outcome !== 'timeout' : p.outcome === 'timeout'));
+  const bad = probes.filter((p) =>
+    expect === 'blocked' ? p.outcome !== 'timeout' : p.outcome === 'timeout',
+  );
   let control: { from: string; to: string; outcome: ProbeOutcome } | undefined;
   if (expect === 'blocked') {
     const cutSet = new Set(cuts.map((c) => `${c.from}>${c.to}`));
     const names = cluster.nodes.map((n) => n.name);
-    const pair = names.flatMap((a) => names.map((b) => [a, b] as const)).find(([a, b]) => a !== b && !cutSet.has(`${a}>${b}`) && cluster.isRunning(b));
-    if (pair) control = { from: pair[0], to: pair[1], outcome: await tcpProbe(cluster.node(pair[0]).netns, cluster.node(pair[1]).ip, port, 1000) };
+    const pair = names
+      .flatMap((a) => names.map((b) => [a, b] as const))
+      .find(([a, b]) => a !== b && !cutSet.has(`${a}>${b}`) && cluster.isRunning(b));
+    if (pair)
+      control = {
+        from: pair[0],
+        to: pair[1],
+        outcome: await tcpProbe(cluster.node(pair[0]).netns, cluster.node(pair[1]).ip, port, 1000),
+      };
   }
   return {
     ok: bad.length === 0 && (!control || control.outcome === 'connected'),
@@ -49,10 +62,19 @@ export async function verifyCuts(cluster: Cluster, cuts: readonly Cut[], expect:
 }
 
 /** Paused processes must be in state T; resumed ones must not. */
-export function verifyStopped(procs: readonly { node: string; pid: number }[], expectStopped: boolean): Verification {
-  const states = procs.map((p) => ({ node: p.node, pid: p.pid, state: readProcStat(p.pid)?.state ?? 'gone' }));
+export function verifyStopped(
+  procs: readonly { node: string; pid: number }[],
+  expectStopped: boolean,
+): Verification {
+  const states = procs.map((p) => ({
+    node: p.node,
+    pid: p.pid,
+    state: readProcStat(p.pid)?.state ?? 'gone',
+  }));
   return {
-    ok: states.every((s) => (expectStopped ? s.state === 'T' : s.state !== 'T' && s.state !== 'gone')),
+    ok: states.every((s) =>
+      expectStopped ? s.state === 'T' : s.state !== 'T' && s.state !== 'gone',
+    ),
     observed: { states },
   };
 }

@@ -134,11 +134,13 @@ function faultsTable(faults: FaultPeriod[], endMs: number): string {
           : '<span class="badge none">not verified</span>';
   const rows = faults.map((f) => {
     const end = f.end ?? endMs;
-    const observed = f.error
-      ? `error: ${f.error}`
-      : f.verified === null
-        ? ''
-        : short(f.verified, 140);
+    // a nemesis Verification ({ok, observed, notes}) is shown by what was observed
+    const v = f.verified as { observed?: unknown; notes?: unknown } | null;
+    const shown =
+      v !== null && typeof v === 'object' && 'observed' in v
+        ? { ...(v.observed as object), ...(v.notes ? { notes: v.notes } : {}) }
+        : v;
+    const observed = f.error ? `error: ${f.error}` : shown === null ? '' : short(shown, 160);
     return `<tr><td><span class="swatch" data-kind="${esc(f.kind)}"></span>${esc(f.kind)}</td><td>${esc(f.id)}</td>
 <td>${esc(targetsText(f.targets))}</td><td><code>${esc(short(f.params, 90))}</code></td>
 <td class="num">${fmtS(f.start)}</td><td class="num">${f.end === null ? '<i>not healed</i>' : fmtS(f.end)}</td>

@@ -120,8 +120,18 @@ function statusOf(completion: Op | undefined, verified: JsonValue): FaultStatus 
   if (!completion) return 'pending';
   if (completion.type === 'fail' || completion.error !== undefined) return 'failed';
   if (verified === undefined || verified === null) return 'unverified';
+  return verificationStatus(verified);
+}
+
+/**
+ * A nemesis verification (src/nemesis/verify.ts: `{ok: true|false|'unverifiable', observed}`),
+ * a bare boolean, or any other record of what was observed (taken as confirmation).
+ */
+export function verificationStatus(verified: JsonValue): FaultStatus {
+  if (verified === null || verified === 'unverifiable') return 'unverified';
   if (verified === false) return 'failed';
   const r = asRecord(verified);
+  if (r.ok === 'unverifiable') return 'unverified';
   if (r.ok === false || r.verified === false || r.applied === false) return 'failed';
   return 'verified';
 }
@@ -291,6 +301,8 @@ export class HistoryModelBuilder {
       p.stopInvoked ??= inv ? inv.op.time / NS_PER_MS : t;
     } else {
       p.applied = t;
+      // the completion names the nodes the fault really hit; the invocation only the spec
+      if (v.targets !== undefined && v.targets !== null) p.targets = v.targets;
       p.verified = v.verified ?? null;
       p.status = statusOf(op, v.verified ?? null);
       if (op.error !== undefined) p.error = brief(op.error, 200);

@@ -9,7 +9,7 @@ import type { CheckResult } from '../checkers/result.js';
 import { readHistory } from '../history/reader.js';
 import { extractMarks } from './evidence.js';
 import { renderPage, type RunResults } from './html.js';
-import { buildHistoryModel, type FaultPeriod } from './model.js';
+import { buildHistoryModel, verificationStatus, type FaultPeriod } from './model.js';
 import { buildPageData } from './page-data.js';
 import { ReportInputError } from './errors.js';
 import { bucketSeries, scatterSample } from './series.js';
@@ -91,21 +91,32 @@ function parseJournal(text: string, file: string, notes: string[]): unknown[] {
 }
 
 /**
- * The journal may record verification the history lacks (e.g. a run that crashed before the
- * nemesis completion was recorded): take `verified` from a journal entry with the same id.
+ * The fault journal (src/nemesis/journal.ts) may know more than the history, e.g. when the run
+ * crashed before the nemesis completion was recorded: take its `applied` verification or its
+ * `apply-failed` error for faults the history left without one.
  */
 function mergeJournal(faults: FaultPeriod[], journal: unknown[]): void {
-  const byId = new Map<string, Record<string, unknown>>();
+  const byId = new Map<string, Record<string, unknown>[]>();
   for (const e of journal) {
-    if (e && typeof e === 'object' && 'id' in e && 'verified' in e)
-      byId.set(String((e as { id: unknown }).id), e as Record<string, unknown>);
+    if (!e || typeof e !== 'object' || !('id' in e)) continue;
+    const id = String((e as { id: unknown }).id);
+    byId.set(id, [...(byId.get(id) ?? []), e as Record<string, unknown>]);
   }
   for (const f of faults) {
-    const e = byId.get(f.id);
-    if (!e || (f.verified !== null && f.verified !== undefined)) continue;
-    f.verified = e.verified as FaultPeriod['verified'];
-    if (f.status === 'unverified' || f.status === 'pending')
-      f.status = e.verified === false ? 'failed' : 'verified';
+    if (f.status === 'verified' || f.status === 'failed') continue;
+    for (const e of byId.get(f.id) ?? []) {
+      if (e.event === 'apply-failed') {
+        f.status = 'failed';
+        f.error ??= typeof e.error === 'string' ? e.error : JSON.stringify(e.error);
+      } else if (
+        e.event === 'applied' &&
+        e.verification !== undefined &&
+        (f.verified === null || f.verified === undefined)
+      ) {
+        f.verified = e.verification as FaultPeriod['verified'];
+        f.status = verificationStatus(f.verified);
+      }
+    }
   }
 }
 

@@ -169,11 +169,15 @@ export async function writeSampleRun(dir: string, opts: SampleRunOptions = {}): 
   // nemesis ops per the shared contracts
   for (const fl of faults) {
     const val = { id: fl.id, kind: fl.kind, targets: fl.targets, params: fl.params };
+    // shaped like src/nemesis/verify.ts's Verification
     const verified: JsonValue =
       fl.kind === 'partition'
-        ? { dropped: fl.targets.map((n) => `${n}->n3`), probes: 'unreachable' }
+        ? {
+            ok: true,
+            observed: { cut: fl.targets.map((n) => `${n}->n3`), uncutProbe: 'connected' },
+          }
         : fl.kind === 'kill'
-          ? { pidGone: true }
+          ? { ok: true, observed: { pidGone: true } }
           : null; // latency: not verified
     push({
       time: Math.round(fl.t0),
@@ -310,15 +314,27 @@ export async function writeSampleRun(dir: string, opts: SampleRunOptions = {}): 
       fault: { kind: f.kind, targets: { nodes: f.targets }, params: f.params },
     })),
   };
+  // shaped like src/nemesis/journal.ts's JournalEntry
+  const at = (ns: number): string => new Date(runStart.getTime() + ns / MS).toISOString();
   const journal = faults.flatMap((f) => [
     {
+      event: 'apply',
       id: f.id,
-      phase: 'applying',
-      kind: f.kind,
-      at: new Date(runStart.getTime() + f.t0 / MS).toISOString(),
+      at: at(f.t0),
+      fault: { kind: f.kind, targets: { nodes: f.targets }, params: f.params },
+      targets: f.targets,
+      undo: {},
+      pid: 1234,
     },
-    { id: f.id, phase: 'applied', at: new Date(runStart.getTime() + f.t0 / MS + 35).toISOString() },
-    { id: f.id, phase: 'healed', at: new Date(runStart.getTime() + f.t1 / MS + 20).toISOString() },
+    {
+      event: 'applied',
+      id: f.id,
+      at: at(f.t0 + 35 * MS),
+      verification:
+        f.kind === 'latency' ? { ok: 'unverifiable', observed: {} } : { ok: true, observed: {} },
+    },
+    { event: 'heal', id: f.id, at: at(f.t1) },
+    { event: 'healed', id: f.id, at: at(f.t1 + 20 * MS) },
   ]);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'history.jsonl'), ops.map((o) => serializeOp(o) + '\n').join(''));

@@ -24,6 +24,8 @@ export function registerCheckPlan(opts: { timeLimitMs?: number; voters?: number 
         model: 'cas-register',
         initial: null,
         split: true,
+        // Decide every key: a run's report should show all violations, not the first.
+        full: true,
         ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs } : {}),
       },
       // Faults legitimately stop progress while they last; what must not happen is staying

@@ -9,7 +9,7 @@
  * normal end, an error, or an abort (the caller's AbortSignal, wired to SIGINT/SIGTERM by the
  * CLI). The schedule is written before anything runs, so even a crashed trial can be replayed.
  */
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EtcdRegisterWorkload, type ReadConsistency } from '../clients/etcd.js';
 import type { ComposedResult } from '../checkers/compose.js';
@@ -20,7 +20,7 @@ import { Cluster } from '../cluster/cluster.js';
 import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers } from '../cluster/recover.js';
 import { Executor } from '../executor/executor.js';
-import type { ExecutionSummary, Progress } from '../executor/events.js';
+import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';
 import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
 import type { ScheduleParams } from '../generators/params.js';
@@ -64,7 +64,15 @@ export interface RunOptions {
   /** Live progress line on stderr. */
   progress?: boolean;
   /** Sees the executor's streams (the daemon's live view). */
-  onStreams?: (streams: { progress$: Observable<Progress> }) => void;
+  onStreams?: (streams: { progress$: Observable<Progress>; faults$: Observable<FaultEvent> }) => void;
+  /** Use exactly this run directory (created if missing) instead of `<resultsRoot>/<test>/<time>/`. */
+  runDir?: string;
+  /** Called once the run dir holds schedule.json, before the cluster starts (the daemon's bookkeeping). */
+  onRunDir?: (runDir: string, schedule: Schedule) => void;
+  /** Render report.html (default true; shrink attempts skip it). */
+  report?: boolean;
+  /** Point `<resultsRoot>/latest` at this run (default true). */
+  updateLatest?: boolean;
 }
 
 export interface RunOutcome {
@@ -89,6 +97,8 @@ export interface RunResultsFile {
     cluster: string;
     database: string;
     nodes: string[];
+    /** The cluster's namespaces (gone after the run; tests check that). */
+    namespaces: string[];
     workload: string;
     readConsistency: ReadConsistency;
     clusterUpMs: number;
@@ -129,10 +139,12 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     });
   }
   const test = o.test ?? defaultTestName(def, o);
-  const runDir = createRunDir(o.resultsRoot, test, startedAt);
+  const runDir = o.runDir ? resolve(o.runDir) : createRunDir(o.resultsRoot, test, startedAt);
+  if (o.runDir) mkdirSync(runDir, { recursive: true });
   const schedule = scheduleFor(o);
   writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
   copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
+  o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describe(schedule)}`);
 
   const plan = registerCheckPlan({
@@ -172,7 +184,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       logger: log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    o.onStreams?.({ progress$: executor.progress$ });
+    o.onStreams?.({ progress$: executor.progress$, faults$: executor.faults$ });
     const progress = o.progress ? attachProgressLine(executor.progress$) : undefined;
     try {
       execution = await executor.run();
@@ -191,6 +203,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     await nemesis?.close().catch(() => undefined);
     await links?.teardown().catch(() => undefined);
     await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
+    rmEmptyDir(join(runDir, 'data'));
   }
 
   const results = await checkRun(runDir, plan, observations);
@@ -209,6 +222,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       cluster: resolve(o.clusterFile),
       database: def.database,
       nodes: def.nodes.map((n) => n.name),
+      namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
       workload: `etcd-${o.workload}`,
       readConsistency: o.readConsistency,
       clusterUpMs: Math.round(clusterUpMs),
@@ -222,12 +236,14 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
   const summary = formatSummary(file, runDir);
   writeFileSync(join(runDir, 'summary.txt'), summary);
-  try {
-    await renderReport(runDir);
-  } catch (err) {
-    log.warn({ err: errorText(err) }, 'report.html could not be written');
+  if (o.report ?? true) {
+    try {
+      await renderReport(runDir);
+    } catch (err) {
+      log.warn({ err: errorText(err) }, 'report.html could not be written');
+    }
   }
-  updateLatestLink(o.resultsRoot, runDir);
+  if (o.updateLatest ?? true) updateLatestLink(o.resultsRoot, runDir);
   return { runDir, valid: file.valid, results: file, summary };
 }
 
@@ -243,6 +259,15 @@ export async function checkRun(
   }
   const { ops } = await loadHistory(file, { format: 'jsonl' });
   return checkHistory(ops, plan, { logs: nodeLogs(runDir), ...(observations ? { observations } : {}) });
+}
+
+/** Teardown wipes member data; drop the then-empty directory so the run dir holds only results. */
+function rmEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not there, or not empty: leave it
+  }
 }
 
 function usesLink(f: { kind: string; params?: { [k: string]: unknown } }): boolean {

@@ -6,8 +6,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Cluster } from '../../src/cluster/cluster.js';
 import { execRaw } from '../../src/cluster/exec.js';
 import { listNetns } from '../../src/cluster/network.js';
+import { readProcStat } from '../../src/cluster/proc.js';
+import { listFaultRules } from '../../src/nemesis/iptables.js';
+import { Nemesis } from '../../src/nemesis/nemesis.js';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -17,10 +21,19 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
   const base = mkdtempSync(join(tmpdir(), `fl-cli-${process.pid}-`));
   const env = { ...process.env, FAULTLINE_STATE_DIR: join(base, 'state') };
   const cli = (...args: string[]) =>
-    execRaw([process.execPath, '--import', 'tsx', join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'), ...args], {
-      env,
-      timeoutMs: 60_000,
-    });
+    execRaw(
+      [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'),
+        ...args,
+      ],
+      {
+        env,
+        timeoutMs: 60_000,
+      },
+    );
 
   afterAll(async () => {
     await recoverLeftovers({ all: true, stateDir: join(base, 'state') });
@@ -28,7 +41,15 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
 
   it('rejects a bad definition with one line naming the file and field (exit 65)', async () => {
     const bad = join(base, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ name: 'b', database: 'etcd', nodes: [{ name: 'n1' }], ports: { client: 1, peer: 'x' } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        name: 'b',
+        database: 'etcd',
+        nodes: [{ name: 'n1' }],
+        ports: { client: 1, peer: 'x' },
+      }),
+    );
     const r = await cli('cluster', 'up', bad);
     expect(r.code).toBe(65);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -39,8 +60,17 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
     const def = join(REPO, 'clusters/etcd-3.json');
     const up = await cli('cluster', 'up', def, '--run-dir', join(base, 'run'), '--json');
     expect(up.code, up.stderr).toBe(0);
-    const info = JSON.parse(up.stdout) as { stateFile: string; endpoints: string[]; upMs: number; memoryBytes: number; leader: string | null; runId: string };
-    console.log(`[measure] cli cluster up etcd-3 -> healthy ${info.upMs} ms; members RSS ${(info.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+    const info = JSON.parse(up.stdout) as {
+      stateFile: string;
+      endpoints: string[];
+      upMs: number;
+      memoryBytes: number;
+      leader: string | null;
+      runId: string;
+    };
+    console.log(
+      `[measure] cli cluster up etcd-3 -> healthy ${info.upMs} ms; members RSS ${(info.memoryBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
     expect(info.endpoints).toHaveLength(3);
     expect(info.leader).toMatch(/^n[123]$/);
     expect(existsSync(info.stateFile)).toBe(true);
@@ -51,6 +81,29 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
     const [cl] = JSON.parse(status.stdout) as { nodes: { healthy: boolean; leader?: string }[] }[];
     expect(cl!.nodes.map((n) => n.healthy)).toEqual([true, true, true]);
     expect(new Set(cl!.nodes.map((n) => n.leader)).size).toBe(1);
+
+    // A nemesis works on the left-up cluster and "crashes": its journal's writer is dead. The
+    // start-up recovery of the next command heals its faults and keeps the cluster.
+    const attached = Cluster.attach(info.stateFile, { stateDir: join(base, 'state') });
+    const nemesis = new Nemesis(attached, {
+      journalPath: join(base, 'crashed.journal.jsonl'),
+      healOnSignal: false,
+    });
+    const pause = await nemesis.apply({ kind: 'pause', targets: { nodes: ['n2'] } });
+    await nemesis.apply({ kind: 'partition', targets: { nodes: ['n3'] } });
+    const pausedPid = attached.pidOf('n2')!;
+    expect(pause.verification.ok).toBe(true);
+    attached.reload();
+    attached.state.journals = attached.state.journals.map((j) => ({
+      ...j,
+      writer: { pid: 999_999_999, startTime: 0 },
+    }));
+    attached.save();
+    const healed = await cli('cluster', 'status', info.stateFile, '--json');
+    expect(healed.code, healed.stderr).toBe(0);
+    expect(healed.stderr).toMatch(/healed faults f2:partition, f1:pause left by a crashed nemesis/);
+    expect(readProcStat(pausedPid)?.state).not.toBe('T');
+    expect(await listFaultRules(attached.node('n3').netns)).toEqual([]);
 
     const down = await cli('cluster', 'down', def);
     expect(down.code, down.stderr).toBe(0);

@@ -10,7 +10,12 @@ import {
 } from '../../src/cluster/definition.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
-const minimal = { name: 'x', database: 'etcd', nodes: [{ name: 'n1' }], ports: { client: 2379, peer: 2380 } };
+const minimal = {
+  name: 'x',
+  database: 'etcd',
+  nodes: [{ name: 'n1' }],
+  ports: { client: 2379, peer: 2380 },
+};
 
 function problem(json: unknown): string {
   try {
@@ -41,19 +46,35 @@ describe('cluster definitions', () => {
 
   it('names the file and field path of each problem', () => {
     expect(problem({ ...minimal, database: 'mysql' })).toMatch(/^c\.json: database: /);
-    expect(problem({ ...minimal, ports: { client: 2379, peer: 70000 } })).toMatch(/c\.json: ports\.peer: /);
-    expect(problem({ ...minimal, nodes: [{ name: 'n1' }, { name: 'n1' }] })).toMatch(/nodes\[1\]\.name: duplicate node name "n1"/);
+    expect(problem({ ...minimal, ports: { client: 2379, peer: 70000 } })).toMatch(
+      /c\.json: ports\.peer: /,
+    );
+    expect(problem({ ...minimal, nodes: [{ name: 'n1' }, { name: 'n1' }] })).toMatch(
+      /nodes\[1\]\.name: duplicate node name "n1"/,
+    );
     expect(problem({ ...minimal, nodes: [{ name: 'N 1' }] })).toMatch(/nodes\[0\]\.name: must be/);
-    expect(problem({ ...minimal, start: { command: 'etcd', args: ['--x={nope}'] } })).toMatch(/start\.args\[0\]: uses an unknown \{placeholder\}/);
-    expect(problem({ ...minimal, nodes: [{ name: 'n1', address: '10.1.1.5' }] })).toMatch(/nodes\[0\]\.address: an explicit address needs an explicit subnet/);
-    expect(problem({ ...minimal, subnet: '10.77.200.0/24', nodes: [{ name: 'n1', address: '10.77.201.5' }] })).toMatch(/not a usable host address/);
+    expect(problem({ ...minimal, start: { command: 'etcd', args: ['--x={nope}'] } })).toMatch(
+      /start\.args\[0\]: uses an unknown \{placeholder\}/,
+    );
+    expect(problem({ ...minimal, nodes: [{ name: 'n1', address: '10.1.1.5' }] })).toMatch(
+      /nodes\[0\]\.address: an explicit address needs an explicit subnet/,
+    );
+    expect(
+      problem({
+        ...minimal,
+        subnet: '10.77.200.0/24',
+        nodes: [{ name: 'n1', address: '10.77.201.5' }],
+      }),
+    ).toMatch(/not a usable host address/);
     expect(problem({ ...minimal, extra: 1 })).toMatch(/c\.json: .*extra/);
   });
 
   it('reports JSON syntax errors with line and column', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fl-def-')), 'bad.json');
     writeFileSync(file, '{\n  "name": "x",\n  "nodes": [,]\n}\n');
-    await expect(loadClusterDefinition(file)).rejects.toThrow(/bad\.json: invalid JSON at line 3, column \d+/);
+    await expect(loadClusterDefinition(file)).rejects.toThrow(
+      /bad\.json: invalid JSON at line 3, column \d+/,
+    );
     await expect(loadClusterDefinition(file + '.missing')).rejects.toThrow(/cannot read/);
   });
 

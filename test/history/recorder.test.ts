@@ -67,6 +67,19 @@ describe('Recorder', () => {
     expect(await collect(path)).toHaveLength(1001);
   });
 
+  it('syncs on its own within the sync interval, without flush()', async () => {
+    const path = tmp();
+    const rec = await Recorder.open(path, { syncIntervalMs: 100 });
+    try {
+      for (let i = 0; i < 100; i++)
+        rec.record({ type: 'invoke', process: i, f: 'write', value: i });
+      expect(rec.durableCount).toBe(0);
+      await waitFor(() => rec.durableCount === 100, 'the periodic fdatasync', 5_000);
+    } finally {
+      await rec.close();
+    }
+  });
+
   it('never writes times backwards even when callers pass earlier times', async () => {
     const path = tmp();
     const rec = await Recorder.open(path);

@@ -105,6 +105,25 @@ describe('history round trips', () => {
     );
   });
 
+  it('history -> independent EDN ([k v] values) -> import with independent is identical', () => {
+    fc.assert(
+      fc.property(historyArb(), (generated) => {
+        // Jepsen's independent histories key every client op; nemesis ops stay unkeyed.
+        const h = generated.map((op) =>
+          op.process === 'nemesis' || op.key !== undefined ? op : { ...op, key: 'k' },
+        );
+        // A keyed op with no value comes back with value nil: the tuple always has two slots.
+        const expected = h.map((op) =>
+          op.key !== undefined && op.value === undefined ? { ...op, value: null } : op,
+        );
+        const edn = historyToEdn(h, { independent: true });
+        expect(edn).not.toContain(':key ');
+        const back = parseHistoryText(edn, { file: 'mem.edn', format: 'edn', independent: true });
+        expect(back.ops).toStrictEqual(expected);
+      }),
+    );
+  });
+
   it('EDN export of the corpus reads back identical, through files and auto-detection', async () => {
     for (const f of ['jepsen/etcd_000.log', 'jepsen/etcd_101.log', 'kv/c10-bad.txt']) {
       const orig = await loadHistory(join('/work/shared/corpus/porcupine', f));

@@ -25,7 +25,9 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
     cluster = await Cluster.up(await definition('etcd-5'), { runDir });
     const upMs = performance.now() - t0;
     runId = cluster.runId;
-    console.log(`[measure] etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${(cluster.memoryBytes() / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `[measure] etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${(cluster.memoryBytes() / 2 ** 20).toFixed(1)} MiB`,
+    );
     nemesis = new Nemesis(cluster, { seed: 42 });
   });
 

@@ -9,7 +9,14 @@ describe('fault journal', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fl-journal-')), 'faults.journal.jsonl');
     const j = FaultJournal.open(path);
     const fault = { kind: 'pause' as const, targets: 'one' as const };
-    j.write({ event: 'apply', id: 'f1', fault, targets: ['n1'], undo: { paused: [{ node: 'n1', pid: 1, startTime: 2 }] }, pid: 9 });
+    j.write({
+      event: 'apply',
+      id: 'f1',
+      fault,
+      targets: ['n1'],
+      undo: { paused: [{ node: 'n1', pid: 1, startTime: 2 }] },
+      pid: 9,
+    });
     j.write({ event: 'applied', id: 'f1', verification: { ok: true } });
     j.write({ event: 'apply', id: 'f2', fault, targets: ['n2'], undo: {}, pid: 9 });
     j.write({ event: 'heal', id: 'f1' });
@@ -17,7 +24,13 @@ describe('fault journal', () => {
     j.close();
     appendFileSync(path, '{"event":"heal","id":"f2"'); // crash mid-write
     const entries = readJournal(path);
-    expect(entries.map((e) => `${e.event}:${e.id}`)).toEqual(['apply:f1', 'applied:f1', 'apply:f2', 'heal:f1', 'healed:f1']);
+    expect(entries.map((e) => `${e.event}:${e.id}`)).toEqual([
+      'apply:f1',
+      'applied:f1',
+      'apply:f2',
+      'heal:f1',
+      'healed:f1',
+    ]);
     expect(unhealedFaults(entries).map((e) => e.id)).toEqual(['f2']);
     expect(readJournal(join(tmpdir(), 'does-not-exist.jsonl'))).toEqual([]);
   });

@@ -31,10 +31,19 @@ interface ChildReport {
 }
 
 function runCli(args: string[], env: NodeJS.ProcessEnv) {
-  return execRaw([process.execPath, '--import', 'tsx', join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'), ...args], {
-    env,
-    timeoutMs: 60_000,
-  });
+  return execRaw(
+    [
+      process.execPath,
+      '--import',
+      'tsx',
+      join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'),
+      ...args,
+    ],
+    {
+      env,
+      timeoutMs: 60_000,
+    },
+  );
 }
 
 describe.skipIf(!asRoot)('crash residue', () => {
@@ -49,11 +58,15 @@ describe.skipIf(!asRoot)('crash residue', () => {
 
   /** Starts the child and waits for its report (cluster up, faults applied). */
   async function startChild(dir: string, extra: string[] = []): Promise<ChildReport> {
-    child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/nemesis/fixtures/crash-child.ts'), dir, ...extra], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'test/nemesis/fixtures/crash-child.ts'), dir, ...extra],
+      {
+        cwd: REPO,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -70,10 +83,15 @@ describe.skipIf(!asRoot)('crash residue', () => {
   }
 
   async function expectNoResidue(report: ChildReport, dir: string): Promise<void> {
-    for (const pid of [...report.pids, ...report.proxyPids]) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    for (const pid of [...report.pids, ...report.proxyPids])
+      expect(isAlive(pid), `pid ${pid}`).toBe(false);
     expect((await listNetns()).filter((n) => n.startsWith(`fl${report.runId}-`))).toEqual([]);
     expect((await listLinks()).filter((l) => l.startsWith(`fl${report.runId}`))).toEqual([]);
-    const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${dir}`])).stdout.trim().split('\n').filter(Boolean).map(Number);
+    const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${dir}`])).stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     expect(etcds.filter((p) => isAlive(p))).toEqual([]); // (zombies of reparented processes may linger: PID 1 here does not reap)
     expect(readdirSync(join(stateDir, 'clusters'))).toEqual([]);
   }
@@ -99,7 +117,11 @@ describe.skipIf(!asRoot)('crash residue', () => {
     expect((await listFaultRules(report.netns[0]!)).length).toBeGreaterThan(0);
 
     child!.kill('SIGKILL');
-    await waitFor('the child to die', () => child!.exitCode !== null || child!.signalCode !== null, { timeoutMs: 5000 });
+    await waitFor(
+      'the child to die',
+      () => child!.exitCode !== null || child!.signalCode !== null,
+      { timeoutMs: 5000 },
+    );
     // The crash left everything in place: the faults are still active.
     expect(readProcStat(report.pausedPid)?.state).toBe('T');
     expect((await listNetns()).filter((n) => report.netns.includes(n))).toHaveLength(3);
@@ -107,14 +129,25 @@ describe.skipIf(!asRoot)('crash residue', () => {
     // Start-up recovery of the next command: the owner is dead, so its cluster goes.
     const status = await runCli(['cluster', 'status'], env);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stderr).toMatch(new RegExp(`tore down cluster etcd-3 \\(run ${report.runId}\\): owner pid \\d+ is gone; unhealed faults were f1:latency, f2:partition, f3:pause`));
+    expect(status.stderr).toMatch(
+      new RegExp(
+        `tore down cluster etcd-3 \\(run ${report.runId}\\): owner pid \\d+ is gone; unhealed faults were f1:latency, f2:partition, f3:pause`,
+      ),
+    );
     const down = await runCli(['cluster', 'down', '--all'], env);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/nothing to tear down/);
 
     // No residue of any kind.
     await expectNoResidue(report, runDir);
-    expect(readdirSync(join(runDir, 'logs')).sort()).toEqual(['n1.link.log', 'n1.log', 'n2.link.log', 'n2.log', 'n3.link.log', 'n3.log']); // logs are kept
+    expect(readdirSync(join(runDir, 'logs')).sort()).toEqual([
+      'n1.link.log',
+      'n1.log',
+      'n2.link.log',
+      'n2.log',
+      'n3.link.log',
+      'n3.log',
+    ]); // logs are kept
     expect(readFileSync(join(runDir, 'faults.journal.jsonl'), 'utf8')).toMatch(/"event":"apply"/);
   });
 });

@@ -23,9 +23,18 @@ describe('target resolution', () => {
   });
 
   it('primaries come from the cluster; named nodes are checked', () => {
-    expect(resolveTargets('primaries', N5, { rng: createRng(0), primaries: ['n3'] })).toEqual(['n3']);
-    expect(() => resolveTargets('primaries', N5, { rng: createRng(0), primaries: [] })).toThrow(TargetError);
-    expect(resolveTargets({ nodes: ['n4', 'n2'] }, N5, { rng: createRng(0) })).toEqual(['n2', 'n4']);
-    expect(() => resolveTargets({ nodes: ['n9'] }, N5, { rng: createRng(0) })).toThrow(/unknown node\(s\) n9/);
+    expect(resolveTargets('primaries', N5, { rng: createRng(0), primaries: ['n3'] })).toEqual([
+      'n3',
+    ]);
+    expect(() => resolveTargets('primaries', N5, { rng: createRng(0), primaries: [] })).toThrow(
+      TargetError,
+    );
+    expect(resolveTargets({ nodes: ['n4', 'n2'] }, N5, { rng: createRng(0) })).toEqual([
+      'n2',
+      'n4',
+    ]);
+    expect(() => resolveTargets({ nodes: ['n9'] }, N5, { rng: createRng(0) })).toThrow(
+      /unknown node\(s\) n9/,
+    );
   });
 });

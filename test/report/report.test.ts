@@ -87,6 +87,87 @@ describe('report model', () => {
   });
 });
 
+describe('fault verification', () => {
+  it('reads nemesis verifications from the history and fills gaps from the fault journal', async () => {
+    const dir = join(work, 'verification');
+    await mkdir(dir);
+    const nem = (
+      index: number,
+      ms: number,
+      type: string,
+      f: string,
+      value: object,
+      error?: string,
+    ) => ({
+      index,
+      time: ms * 1e6,
+      type,
+      process: 'nemesis',
+      f,
+      value,
+      ...(error ? { error } : {}),
+    });
+    const lines = [
+      nem(0, 1, 'invoke', 'start-partition', {
+        id: 'f1',
+        kind: 'partition',
+        targets: 'minority',
+        params: {},
+      }),
+      nem(1, 2, 'info', 'start-partition', {
+        id: 'f1',
+        targets: ['n1', 'n2'],
+        verified: { ok: true, observed: { cut: 2 } },
+      }),
+      nem(2, 3, 'invoke', 'start-latency', {
+        id: 'f2',
+        kind: 'latency',
+        targets: 'all',
+        params: {},
+      }),
+      nem(3, 4, 'info', 'start-latency', {
+        id: 'f2',
+        verified: { ok: 'unverifiable', observed: {} },
+      }),
+      nem(4, 5, 'invoke', 'start-pause', { id: 'f3', kind: 'pause', targets: 'one', params: {} }),
+      nem(5, 6, 'info', 'start-pause', { id: 'f3', verified: null }, 'no such process'),
+      nem(6, 7, 'invoke', 'start-kill', { id: 'f4', kind: 'kill', targets: 'one', params: {} }),
+      nem(7, 8, 'info', 'start-kill', { id: 'f4', verified: null }),
+      nem(8, 9, 'invoke', 'stop-partition', { id: 'f1' }),
+      nem(9, 10, 'info', 'stop-partition', { id: 'f1' }),
+    ];
+    await writeFile(
+      join(dir, 'history.jsonl'),
+      lines.map((l) => JSON.stringify(l) + '\n').join(''),
+    );
+    const m = await buildHistoryModel(readHistory(join(dir, 'history.jsonl')));
+    expect(m.faults.map((f) => [f.id, f.status, f.end])).toEqual([
+      ['f1', 'verified', 10],
+      ['f2', 'unverified', null],
+      ['f3', 'failed', null],
+      ['f4', 'unverified', null],
+    ]);
+    expect(m.faults[0]!.targets).toEqual(['n1', 'n2']); // the resolved nodes, not the spec
+    // the journal knows f4 was verified
+    const journal = [
+      {
+        event: 'applied',
+        id: 'f4',
+        at: '2025-01-01T00:00:00Z',
+        verification: { ok: true, observed: { pidGone: true } },
+      },
+    ];
+    await writeFile(
+      join(dir, 'faults.journal.jsonl'),
+      journal.map((j) => JSON.stringify(j) + '\n').join('') + '{"torn',
+    );
+    const html = await readFile((await renderReport(dir)).path, 'utf8');
+    expect(html.match(/badge ok">verified/g)?.length).toBe(2);
+    expect(html).toContain('error: no such process');
+    expect(html).toContain('faults.journal.jsonl:2: not valid JSON; line skipped');
+  });
+});
+
 describe('report.html', () => {
   let path: string;
   let html: string;

@@ -17,7 +17,7 @@ export class ConfigSet {
 
   constructor(
     private readonly words: number,
-    initialCapacity = 1024,
+    initialCapacity = 128,
   ) {
     let cap = 16;
     while (cap < initialCapacity) cap *= 2;
@@ -120,7 +120,7 @@ export class ConfigSet {
  */
 export class DominanceMemo {
   private readonly groups: ConfigSet;
-  private head = new Int32Array(1024).fill(-1);
+  private head = new Int32Array(128).fill(-1);
   private arena: Uint32Array;
   private nextInChain: Int32Array;
   private entries = 0;
@@ -130,8 +130,8 @@ export class DominanceMemo {
     private readonly infoWords: number,
   ) {
     this.groups = new ConfigSet(okWords);
-    this.arena = new Uint32Array(1024 * Math.max(1, infoWords));
-    this.nextInChain = new Int32Array(1024);
+    this.arena = new Uint32Array(128 * Math.max(1, infoWords));
+    this.nextInChain = new Int32Array(128);
   }
 
   get size(): number {

@@ -71,6 +71,8 @@ export interface Model<S = unknown> {
    * must return a string the state is a prefix of.)
    */
   viable?(state: S, target: ModelOp, candidates: readonly ModelOp[]): boolean;
+  /** Called once with a partition's ops before its search (to precompute what `viable` needs). */
+  prepare?(ops: readonly ModelOp[]): void;
   /** A problem with the op's shape (wrong value type, unknown f), as a short message. */
   validate?(op: ModelOp): string | undefined;
   /**
@@ -181,6 +183,7 @@ export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
     },
     irrelevant: sub.irrelevant?.bind(sub),
     readOnly: sub.readOnly?.bind(sub),
+    prepare: sub.prepare?.bind(sub),
     viable: sub.viable
       ? (state, target, candidates) =>
           sub.viable!(

@@ -86,6 +86,7 @@ export function searchPartition(
 ): SearchOutcome {
   const t0 = performance.now();
   const n = ops.length;
+  model.prepare?.(ops);
   const maxPrefixes = limits.maxPrefixes ?? 3;
 
   // --- the entry list: node 0 is the head, 1..n calls, n+1..2n returns (ok ops only) ---
@@ -154,7 +155,7 @@ export function searchPartition(
     1,
     Math.min(DENSE_STATES, Math.floor(limits.memoryLimitBytes / ROW_BUDGET_FRACTION / (4 * Math.max(1, n)))),
   );
-  const memo = new TransitionMemo();
+  const memo = new TransitionMemo(256);
   const transition = (s: number, op: number): number => {
     const next = model.step(states[s], ops[op]!);
     return next === undefined ? ILLEGAL : intern(next);
@@ -193,8 +194,7 @@ export function searchPartition(
   let h2 = 0;
   let steps = 0;
   let bestDepth = -1;
-  const longest: Prefix[] = [];
-  const bestKeys = new Set<string>();
+  const best: { ops: number[]; state: number; blockedOp: number }[] = [];
   const cancel = limits.cancel;
   const deadline = limits.deadline;
   const memLimit = limits.memoryLimitBytes;
@@ -241,24 +241,21 @@ export function searchPartition(
   const recordPrefix = (blockedOp: number) => {
     if (okDepth > bestDepth) {
       bestDepth = okDepth;
-      longest.length = 0;
-      bestKeys.clear();
-    } else if (okDepth < bestDepth || longest.length >= maxPrefixes) {
+      best.length = 0;
+    } else if (okDepth < bestDepth || best.length >= maxPrefixes) {
       return;
     }
-    const key = `${state}:${blockedOp}`;
-    if (bestKeys.has(key)) return;
-    bestKeys.add(key);
-    longest.push({
-      ops: Array.from(stackOp.subarray(0, depth)),
-      state: describeState(model, states[state]),
-      blockedOp,
-    });
+    for (const b of best) if (b.state === state && b.blockedOp === blockedOp) return;
+    // States are described only at the end: most recorded prefixes are superseded.
+    best.push({ ops: Array.from(stackOp.subarray(0, depth)), state, blockedOp });
   };
   const finish = (valid: Validity, reason?: SearchOutcome['reason']): SearchOutcome => {
     const out: SearchOutcome = {
       valid,
-      longest: valid === true ? [] : longest,
+      longest:
+        valid === true
+          ? []
+          : best.map((b) => ({ ops: b.ops, state: describeState(model, states[b.state]), blockedOp: b.blockedOp })),
       configurations: cache.size,
       states: states.length,
       steps,

@@ -54,7 +54,8 @@ export async function castVote(conn: PgConn, vote: Vote, rule: VoteRule): Promis
         [vote.voter, vote.round],
       );
       if (prior.rows.length > 0) {
-        await conn.client.query('ROLLBACK');
+        // The rule refused: nothing was written, whatever happens to the ROLLBACK.
+        await conn.client.query('ROLLBACK').catch(() => destroyPg(conn));
         return {
           type: 'fail',
           attempts: attempt,

@@ -33,7 +33,10 @@ export interface RejoinReport {
 export interface ClusterControl {
   readonly definition: ClusterDefinition;
   readonly nodes: readonly NodeState[];
-  startNode(name: string, opts: { clusterState: 'new' | 'existing'; initialCluster?: string }): Promise<void>;
+  startNode(
+    name: string,
+    opts: { clusterState: 'new' | 'existing'; initialCluster?: string },
+  ): Promise<void>;
   killNode(name: string): Promise<void>;
   wipeData(name: string): Promise<void>;
   isRunning(name: string): boolean;

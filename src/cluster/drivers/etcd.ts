@@ -8,7 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { exec, waitFor } from '../exec.js';
 import type { ClusterDefinition, CommandTemplate } from '../definition.js';
 import type { NodeState } from '../state.js';
-import type { ClusterControl, DatabaseDriver, KvHash, MemberStatus, RejoinReport } from './driver.js';
+import type {
+  ClusterControl,
+  DatabaseDriver,
+  KvHash,
+  MemberStatus,
+  RejoinReport,
+} from './driver.js';
 
 interface Header {
   member_id: string;
@@ -21,7 +27,12 @@ interface Member {
   peerURLs?: string[];
 }
 
-async function post<T>(baseUrl: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
+async function post<T>(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<T> {
   const res = await fetch(baseUrl + path, {
     method: 'POST',
     body: JSON.stringify(body),
@@ -49,7 +60,12 @@ export const ETCD_DEFAULT_ARGS = [
 ];
 
 async function memberList(node: NodeState, timeoutMs = 2000): Promise<Member[]> {
-  const r = await post<{ members?: Member[] }>(node.clientUrl, '/v3/cluster/member/list', {}, timeoutMs);
+  const r = await post<{ members?: Member[] }>(
+    node.clientUrl,
+    '/v3/cluster/member/list',
+    {},
+    timeoutMs,
+  );
   return r.members ?? [];
 }
 
@@ -64,13 +80,16 @@ export class EtcdDriver implements DatabaseDriver {
   }
 
   templateVars(ctx: Parameters<DatabaseDriver['templateVars']>[0]) {
-    const initialCluster = ctx.initialCluster ?? ctx.nodes.map((n) => `${n.name}=${n.peerUrl}`).join(',');
+    const initialCluster =
+      ctx.initialCluster ?? ctx.nodes.map((n) => `${n.name}=${n.peerUrl}`).join(',');
     return { initialCluster, clusterState: ctx.clusterState, clusterToken: ctx.clusterToken };
   }
 
   async isHealthy(node: NodeState, timeoutMs = 1000): Promise<boolean> {
     try {
-      const res = await fetch(`${node.clientUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${node.clientUrl}/health`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       const body = (await res.json()) as { health?: string };
       return res.ok && body.health === 'true';
     } catch {
@@ -78,7 +97,11 @@ export class EtcdDriver implements DatabaseDriver {
     }
   }
 
-  async status(node: NodeState, nodes: readonly NodeState[], timeoutMs = 1000): Promise<MemberStatus> {
+  async status(
+    node: NodeState,
+    nodes: readonly NodeState[],
+    timeoutMs = 1000,
+  ): Promise<MemberStatus> {
     const [st, members] = await Promise.all([
       post<{ header: Header; leader?: string; raftTerm?: string }>(
         node.clientUrl,
@@ -91,7 +114,9 @@ export class EtcdDriver implements DatabaseDriver {
     const byId = new Map(members.map((m) => [m.ID, m]));
     const leaderMember = st.leader && st.leader !== '0' ? byId.get(st.leader) : undefined;
     const leaderNode = leaderMember
-      ? nodes.find((n) => n.name === leaderMember.name || leaderMember.peerURLs?.includes(n.peerUrl))
+      ? nodes.find(
+          (n) => n.name === leaderMember.name || leaderMember.peerURLs?.includes(n.peerUrl),
+        )
       : undefined;
     return {
       node: node.name,
@@ -111,7 +136,11 @@ export class EtcdDriver implements DatabaseDriver {
     );
     const leaders: string[] = [];
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled' && r.value.leader && r.value.leader === r.value.header.member_id) {
+      if (
+        r.status === 'fulfilled' &&
+        r.value.leader &&
+        r.value.leader === r.value.header.member_id
+      ) {
         leaders.push(nodes[i]!.name);
       }
     });
@@ -120,7 +149,16 @@ export class EtcdDriver implements DatabaseDriver {
 
   async kvHash(node: NodeState, revision: number, timeoutMs = 5000): Promise<KvHash> {
     const out = await exec(
-      ['etcdctl', `--endpoints=${node.clientUrl}`, `--command-timeout=${timeoutMs}ms`, 'endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'],
+      [
+        'etcdctl',
+        `--endpoints=${node.clientUrl}`,
+        `--command-timeout=${timeoutMs}ms`,
+        'endpoint',
+        'hashkv',
+        `--rev=${revision}`,
+        '-w',
+        'json',
+      ],
       { env: { ...process.env, ETCDCTL_API: '3' }, timeoutMs: timeoutMs + 2000 },
     );
     const [r] = JSON.parse(out) as { HashKV: { header: { revision: number }; hash: number } }[];
@@ -158,7 +196,10 @@ export class EtcdDriver implements DatabaseDriver {
     ).catch(() => 'timeout' as const);
 
     if (outcome === 'healthy') {
-      return { method: 'same-member restart (--initial-cluster-state existing)', observed: 'rejoined healthy' };
+      return {
+        method: 'same-member restart (--initial-cluster-state existing)',
+        observed: 'rejoined healthy',
+      };
     }
     const logAfter = await readFile(node.logFile, 'utf8').catch(() => '');
     const panic = /"msg":"(tocommit[^"]*)"/.exec(logAfter.slice(logBefore.length))?.[1];
@@ -191,9 +232,10 @@ export class EtcdDriver implements DatabaseDriver {
             },
           ),
         {
-        timeoutMs: 30_000,
-        intervalMs: 500,
-      });
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        },
+      );
     const members = await memberList(peer);
     const old = members.find((m) => m.name === name || m.peerURLs?.includes(node.peerUrl));
     if (old) await reconfig('/v3/cluster/member/remove', { ID: old.ID });

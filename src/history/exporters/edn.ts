@@ -11,13 +11,34 @@
 import { ednString, isKeywordName, jsonToEdn } from '../edn-values.js';
 import type { Op } from '../op.js';
 
-export function opToEdn(op: Op): string {
-  let s = `{:index ${op.index}, :time ${ednNumber(op.time)}, :type :${op.type}, :process ${op.process === 'nemesis' ? ':nemesis' : op.process}, :f ${nameToEdn(op.f)}`;
-  if (op.key !== undefined)
-    s += `, :key ${typeof op.key === 'number' ? ednNumber(op.key) : ednString(op.key)}`;
-  if (op.value !== undefined) s += `, :value ${jsonToEdn(op.value)}`;
-  if (op.error !== undefined)
+export interface EdnExportOptions {
+  /** Header comment declaring how nil reads are meant (see historyToEdn). */
+  readNil?: 'absent' | 'unknown';
+  /**
+   * Write keyed ops Jepsen's `independent` way, `:value [k v]` with no `:key`, as Knossos and
+   * Jepsen's independent checker expect. Read back with the importer's `independent` option.
+   */
+  independent?: boolean;
+}
+
+export function opToEdn(op: Op, opts: EdnExportOptions = {}): string {
+  const process = op.process === 'nemesis' ? ':nemesis' : op.process;
+  let s = `{:index ${op.index}, :time ${ednNumber(op.time)}, :type :${op.type}, :process ${process}, :f ${nameToEdn(op.f)}`;
+  const key =
+    op.key === undefined
+      ? undefined
+      : typeof op.key === 'number'
+        ? ednNumber(op.key)
+        : ednString(op.key);
+  if (key !== undefined && opts.independent) {
+    s += `, :value [${key} ${op.value === undefined ? 'nil' : jsonToEdn(op.value)}]`;
+  } else {
+    if (key !== undefined) s += `, :key ${key}`;
+    if (op.value !== undefined) s += `, :value ${jsonToEdn(op.value)}`;
+  }
+  if (op.error !== undefined) {
     s += `, :error ${typeof op.error === 'string' ? nameToEdn(op.error) : jsonToEdn(op.error)}`;
+  }
   if (op.node !== undefined) s += `, :node ${ednString(op.node)}`;
   return s + '}';
 }
@@ -27,12 +48,9 @@ export function opToEdn(op: Op): string {
  * nil reads are meant, so a JSONL history (nil = absent) keeps its meaning through EDN; other
  * EDN readers ignore comments.
  */
-export function historyToEdn(
-  ops: Iterable<Op>,
-  opts: { readNil?: 'absent' | 'unknown' } = {},
-): string {
+export function historyToEdn(ops: Iterable<Op>, opts: EdnExportOptions = {}): string {
   let out = opts.readNil === undefined ? '' : `${READ_NIL_COMMENT}${opts.readNil}\n`;
-  for (const op of ops) out += opToEdn(op) + '\n';
+  for (const op of ops) out += opToEdn(op, opts) + '\n';
   return out;
 }
 

@@ -16,7 +16,7 @@ import type { History, Key, Op, OpType, Process } from '../op.js';
 
 export interface EdnImportOptions {
   file: string;
-  /** Split Jepsen independent `:value [k v]` tuples into `key` and `value`. */
+  /** Split Jepsen independent `:value [k v]` tuples of client ops into `key` and `value`. */
   independent?: boolean;
 }
 
@@ -147,6 +147,7 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
     if (fields.has('value')) op.value = json('value');
     if (
       opts.independent &&
+      op.process !== 'nemesis' && // Jepsen's independent wraps client ops only
       op.key === undefined &&
       Array.isArray(op.value) &&
       op.value.length === 2

@@ -8,6 +8,7 @@ import type { Op } from '../../../src/history/op.js';
 import {
   DEFAULT_PG_VOTE_OPTIONS,
   PgVoteClient,
+  PgVoteWorkload,
   findDoubleVotes,
   runPgVote,
   setupPgVote,
@@ -19,6 +20,7 @@ import {
 import { connectPg, destroyPg } from '../../../src/clients/pg/connection.js';
 import { readVotes } from '../../../src/clients/pg/votes-table.js';
 import { signalPostgres } from '../../../src/cluster/drivers/postgres.js';
+import { checkElectionSafety } from '../../../src/checkers/election/index.js';
 import { startLocalPostgres, type LocalPostgres } from './local-postgres.js';
 
 /** In-memory sink with the recorder's contract: index in call order, monotonic ns time. */
@@ -77,7 +79,11 @@ async function voteRun(pg: LocalPostgres, o: Partial<PgVoteOptions>) {
   expect(result.counts.ok + result.counts.fail).toBe(
     options.rounds * options.voters * options.racers,
   );
-  return { result, doubles: findDoubleVotes(stored), sink };
+  const doubles = findDoubleVotes(stored);
+  // The consumer: the election checker flags exactly the runs whose storage has double votes.
+  const verdict = await checkElectionSafety(sink.ops);
+  expect(verdict.valid).toBe(doubles.length === 0);
+  return { result, doubles, sink };
 }
 
 describe('pg-vote on real PostgreSQL', () => {
@@ -95,6 +101,7 @@ describe('pg-vote on real PostgreSQL', () => {
     let withDoubles = 0;
     let doubleVotes = 0;
     let retried = 0;
+    const errors: Record<string, number> = {};
     for (; runs < maxRuns && (all || withDoubles === 0); runs++) {
       const { doubles, result } = await voteRun(pg, {
         isolation,
@@ -103,10 +110,11 @@ describe('pg-vote on real PostgreSQL', () => {
       if (doubles.length > 0) withDoubles++;
       doubleVotes += doubles.length;
       retried += result.retried;
+      for (const [k, n] of Object.entries(result.errors)) errors[k] = (errors[k] ?? 0) + n;
     }
     console.log(
       `[pg-vote] ${isolation}: ${withDoubles}/${runs} runs with double votes ` +
-        `(${doubleVotes} double-voted (voter, round) pairs; ${retried} votes retried)`,
+        `(${doubleVotes} double-voted (voter, round) pairs; ${retried} votes retried; failures ${JSON.stringify(errors)})`,
     );
     return { runs, withDoubles, doubleVotes };
   }
@@ -202,6 +210,47 @@ describe('pg-vote on real PostgreSQL', () => {
     } finally {
       warm.close();
       cold.close();
+    }
+  });
+
+  it("the executor's Workload/Client: vote, the rule's refusal, read-votes, deadline as info", async () => {
+    const options: PgVoteOptions = {
+      ...DEFAULT_PG_VOTE_OPTIONS,
+      table: 'votes_workload',
+      // pg's own timeouts are long here, so the executor's deadline is what fires.
+      timeouts: { connectMs: 5000, statementMs: 5000, queryMs: 5000, idleInTransactionMs: 10000 },
+    };
+    await setupPgVote(pg.target, options.table);
+    const workload = new PgVoteWorkload(options);
+    const url = `postgres://postgres@${pg.target.host}:${pg.target.port}/postgres`;
+    const client = await workload.open({ name: 'n1', url });
+    try {
+      expect(client.node).toBe('n1');
+      const v = { voter: 'v0', round: 1, candidate: 'c0' };
+      expect(await client.invoke({ f: 'vote', value: v })).toEqual({ type: 'ok' });
+      expect(
+        await client.invoke({ f: 'vote', value: { ...v, candidate: 'c1' } }, { timeoutMs: 2000 }),
+      ).toMatchObject({ type: 'fail', error: { type: 'already-voted', candidate: 'c0' } });
+      expect(await client.invoke({ f: 'read-votes' })).toEqual({ type: 'ok', value: [v] });
+      expect((await client.invoke({ f: 'cas', value: [1, 2] })).type).toBe('fail');
+      expect((await client.invoke({ f: 'vote', value: { voter: 1 } })).type).toBe('fail');
+
+      await signalPostgres(pg.proc, 'SIGSTOP');
+      let stalled;
+      try {
+        stalled = await client.invoke(
+          { f: 'vote', value: { voter: 'v1', round: 1, candidate: 'c1' } },
+          { timeoutMs: 300 },
+        );
+      } finally {
+        await signalPostgres(pg.proc, 'SIGCONT');
+      }
+      expect(stalled).toEqual({ type: 'info', error: { type: 'timeout' } });
+      expect(
+        await client.invoke({ f: 'vote', value: { voter: 'v2', round: 1, candidate: 'c2' } }),
+      ).toEqual({ type: 'ok' });
+    } finally {
+      await client.close();
     }
   });
 });

@@ -29,29 +29,89 @@ function roll(h: number, v: string): number {
 const value = (s: string): KvValue => ({ s, h: roll(FNV_OFFSET, s) });
 
 /**
- * Can out[from..] be written as a concatenation of distinct candidate appends? Depth-first with
- * a work cap (answering "yes" when the cap is hit keeps the pruning sound).
+ * The appends of one key indexed by value length then value, so "which appends occur at
+ * position p of this result" is a few substring lookups.
  */
-function canFill(out: string, from: number, candidates: readonly ModelOp[]): boolean {
-  if (from === out.length) return true;
-  const appends = candidates.filter((c) => c.f === 'append' && String(c.input).length > 0);
-  const used = new Uint8Array(appends.length);
-  let work = 10_000;
-  const go = (pos: number): boolean => {
-    if (pos === out.length) return true;
-    if (--work < 0) return true;
-    for (let i = 0; i < appends.length; i++) {
-      if (used[i]) continue;
-      const v = String(appends[i]!.input);
-      if (out.startsWith(v, pos)) {
-        used[i] = 1;
-        if (go(pos + v.length)) return true;
-        used[i] = 0;
-      }
+interface AppendIndex {
+  lengths: number[];
+  byValue: Map<string, ModelOp[]>;
+}
+
+function indexAppends(appends: readonly ModelOp[]): AppendIndex {
+  const byValue = new Map<string, ModelOp[]>();
+  const lengths = new Set<number>();
+  for (const a of appends) {
+    const v = a.input as string;
+    if (v.length === 0) continue;
+    lengths.add(v.length);
+    let list = byValue.get(v);
+    if (!list) byValue.set(v, (list = []));
+    list.push(a);
+  }
+  return { lengths: [...lengths], byValue };
+}
+
+/** Per get: position -> the appends whose value occurs there (filled lazily). */
+interface Occurrences {
+  out: string;
+  index: AppendIndex;
+  at: Map<number, ModelOp[]>;
+}
+
+const NONE: ModelOp[] = [];
+
+function occurrencesAt(o: Occurrences, pos: number): ModelOp[] {
+  let list = o.at.get(pos);
+  if (list === undefined) {
+    for (const len of o.index.lengths) {
+      if (pos + len > o.out.length) continue;
+      const found = o.index.byValue.get(o.out.substr(pos, len));
+      if (found) list = list ? list.concat(found) : found;
     }
-    return false;
-  };
-  return go(from);
+    o.at.set(pos, (list ??= NONE));
+  }
+  return list;
+}
+
+// Scratch space (not reentrant): candidate marks and used marks by op id.
+let mark = new Uint32Array(256);
+let usedMark = new Uint32Array(256);
+let stamp = 0;
+let budget = 0;
+
+/**
+ * Can out[from..] be written as a concatenation of distinct candidate appends? Depth-first
+ * over the precomputed occurrences, with a work cap (answering "yes" when the cap is hit keeps
+ * the pruning sound).
+ */
+function canFill(at: Occurrences, from: number, candidates: readonly ModelOp[]): boolean {
+  if (from === at.out.length) return true;
+  stamp = (stamp + 1) >>> 0 || 1;
+  for (const c of candidates) {
+    if (c.id >= mark.length) {
+      const grown = new Uint32Array(Math.max(c.id + 1, mark.length * 2));
+      grown.set(mark);
+      mark = grown;
+      const grownUsed = new Uint32Array(grown.length);
+      grownUsed.set(usedMark);
+      usedMark = grownUsed;
+    }
+    mark[c.id] = stamp;
+  }
+  budget = 10_000;
+  return fillFrom(at, from);
+}
+
+function fillFrom(at: Occurrences, pos: number): boolean {
+  if (pos === at.out.length || --budget < 0) return true;
+  for (const a of occurrencesAt(at, pos)) {
+    const id = a.id;
+    if (mark[id] !== stamp || usedMark[id] === stamp) continue;
+    usedMark[id] = stamp;
+    if (fillFrom(at, pos + (a.input as string).length)) return true;
+    usedMark[id] = 0;
+  }
+  return false;
 }
 
 export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'absent'): Model<KvValue> {
@@ -60,6 +120,17 @@ export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'abs
   const outHash = new WeakMap<ModelOp, number>();
   // Rolling hashes of every prefix of each get's result, for the prefix test in `viable`.
   const prefixHashes = new WeakMap<ModelOp, Int32Array>();
+  // The appends of each op's key in its partition (set by prepare), and each get's occurrences.
+  const appendsOf = new WeakMap<ModelOp, AppendIndex>();
+  const occurrences = new WeakMap<ModelOp, Occurrences>();
+  const noAppends = indexAppends([]);
+  const occurrencesOf = (target: ModelOp, out: string): Occurrences => {
+    let at = occurrences.get(target);
+    if (at === undefined) {
+      occurrences.set(target, (at = { out, index: appendsOf.get(target) ?? noAppends, at: new Map() }));
+    }
+    return at;
+  };
   const prefixesOf = (op: ModelOp, out: string): Int32Array => {
     let ph = prefixHashes.get(op);
     if (ph === undefined) {
@@ -102,16 +173,28 @@ export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'abs
       // (each at most once). Equal strings have equal hashes: a hash mismatch is a certain no.
       const out = target.output === null ? initial : (target.output as string);
       const ph = prefixesOf(target, out);
+      const at = occurrencesOf(target, out);
       const len = state.s.length;
       if (len <= out.length && ph[len] === state.h && out.startsWith(state.s)) {
-        if (canFill(out, len, candidates)) return true;
+        if (canFill(at, len, candidates)) return true;
       }
       for (const c of candidates) {
         if (c.f !== 'put') continue;
-        const p = String(c.input);
-        if (out.startsWith(p) && canFill(out, p.length, candidates)) return true;
+        const p = c.input as string;
+        if (out.startsWith(p) && canFill(at, p.length, candidates)) return true;
       }
       return false;
+    },
+    prepare(ops) {
+      const byKey = new Map<unknown, ModelOp[]>();
+      for (const op of ops) {
+        let list = byKey.get(op.key);
+        if (!list) byKey.set(op.key, (list = []));
+        if (op.f === 'append') list.push(op);
+      }
+      const indexes = new Map<unknown, AppendIndex>();
+      for (const [k, list] of byKey) indexes.set(k, indexAppends(list));
+      for (const op of ops) appendsOf.set(op, indexes.get(op.key)!);
     },
     irrelevant: (op) =>
       op.f === 'get' && (op.output === undefined || (op.output === null && readNil === 'unknown')),
