@@ -12,6 +12,9 @@ import { registerCheckCommands } from './cli/check.js';
 import { registerAnalyzeCommands } from './cli/analyze.js';
 import { registerRunCommands } from './cli/run.js';
 import { registerReplayCommands } from './cli/replay.js';
+import { registerDaemonCommands } from './cli/daemon.js';
+import { registerMinimizeCommands } from './cli/minimize.js';
+import { registerServeCommands } from './cli/serve.js';
 import { UsageError, reportFatal } from './cli/errors.js';
 
 const program = new Command()
@@ -31,6 +34,9 @@ registerReportCommands(program);
 registerScheduleCommands(program);
 registerRunCommands(program);
 registerReplayCommands(program);
+registerDaemonCommands(program);
+registerMinimizeCommands(program);
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,14 +9,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLinearizability, type LinearizabilityOptions } from '../checkers/linearizability/index.js';
+import {
+  checkLinearizability,
+  type LinearizabilityOptions,
+} from '../checkers/linearizability/index.js';
 import { loadHistory } from '../history/load.js';
 import type { History } from '../history/op.js';
 
 const CORPUS = process.env.FAULTLINE_CORPUS ?? '/work/shared/corpus/porcupine';
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const PORCUPINE_MS = { etcd: 369, kv: 158, unsplit: 3680 };
 
 interface Case {
@@ -27,7 +32,10 @@ interface Case {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function load(files: string[], opts: Omit<LinearizabilityOptions, 'model'> & { model?: LinearizabilityOptions['model'] }) {
+async function load(
+  files: string[],
+  opts: Omit<LinearizabilityOptions, 'model'> & { model?: LinearizabilityOptions['model'] },
+) {
   const cases: Case[] = [];
   let parseMs = 0;
   for (const file of files) {
@@ -41,11 +49,12 @@ async function load(files: string[], opts: Omit<LinearizabilityOptions, 'model'>
 }
 
 async function runSet(name: string, cases: Case[], parseMs: number, porcupineMs: number) {
-  const runs: { total: number; per: Map<string, number>; verdicts: string[] }[] = [];
-  for (let r = 0; r <= REPEAT; r++) {
+  const runs: { total: number; cpu: number; per: Map<string, number>; verdicts: string[] }[] = [];
+  for (let r = 0; r < WARMUP + REPEAT; r++) {
     const per = new Map<string, number>();
     const verdicts: string[] = [];
     let total = 0;
+    const cpu0 = process.cpuUsage();
     for (const c of cases) {
       const t = performance.now();
       const res = await checkLinearizability(c.ops, c.opts);
@@ -54,36 +63,47 @@ async function runSet(name: string, cases: Case[], parseMs: number, porcupineMs:
       per.set(c.file, ms);
       verdicts.push(String(res.valid));
     }
-    if (r > 0) runs.push({ total, per, verdicts }); // run 0 warms the JIT
+    const cpu = process.cpuUsage(cpu0);
+    // The first runs warm the JIT.
+    if (r >= WARMUP) runs.push({ total, cpu: (cpu.user + cpu.system) / 1000, per, verdicts });
   }
   const totals = runs.map((r) => r.total);
   const med = median(totals);
-  const perFile = cases.map((c) => ({ file: c.file, ms: median(runs.map((r) => r.per.get(c.file)!)) }));
+  const cpuMed = median(runs.map((r) => r.cpu));
+  const perFile = cases.map((c) => ({
+    file: c.file,
+    ms: median(runs.map((r) => r.per.get(c.file)!)),
+  }));
   perFile.sort((a, b) => b.ms - a.ms);
   console.log(`\n== ${name}: ${cases.length} files (parse ${parseMs.toFixed(0)} ms, excluded)`);
   const show = process.env.BENCH_ALL ? perFile : perFile.slice(0, 8);
   for (const p of show) console.log(`  ${p.file.padEnd(24)} ${p.ms.toFixed(2).padStart(9)} ms`);
   if (show.length < perFile.length) {
-    console.log(`  ... ${perFile.length - show.length} more, median file ${median(perFile.map((p) => p.ms)).toFixed(2)} ms`);
+    console.log(
+      `  ... ${perFile.length - show.length} more, median file ${median(perFile.map((p) => p.ms)).toFixed(2)} ms`,
+    );
   }
   const ratio = porcupineMs / med;
   console.log(
-    `  total: faultline ${med.toFixed(1)} ms (runs ${totals.map((t) => t.toFixed(0)).join('/')}) vs Porcupine ${porcupineMs} ms -> ${ratio.toFixed(1)}x ${ratio >= 1 ? 'faster' : 'SLOWER'}`,
+    `  total: faultline ${med.toFixed(1)} ms wall (runs ${totals.map((t) => t.toFixed(0)).join('/')}), ${cpuMed.toFixed(1)} ms CPU, vs Porcupine ${porcupineMs} ms -> ${ratio.toFixed(1)}x ${ratio >= 1 ? 'faster' : 'SLOWER'} (wall)`,
   );
   const verdicts = runs[0]!.verdicts;
-  return { name, medianMs: med, porcupineMs, verdicts };
+  return { name, medianMs: med, cpuMs: cpuMed, porcupineMs, verdicts };
 }
 
 /** Child-process mode: c50-bad with full=true, reporting time and peak RSS of this process. */
 async function c50Full(): Promise<void> {
   const h = await loadHistory(join(CORPUS, 'kv/c50-bad.txt'));
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await checkLinearizability(h.ops, { model: 'kv', full: true });
   const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   console.log(
     JSON.stringify({
       ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       maxRssMiB,
       valid: r.valid,
       partitions: r.partitions.length,
@@ -100,7 +120,9 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.log'))
     .sort()
     .map((f) => `jepsen/${f}`);
-  const kvFiles = ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad', 'c50-ok', 'c50-bad'].map((f) => `kv/${f}.txt`);
+  const kvFiles = ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad', 'c50-ok', 'c50-bad'].map(
+    (f) => `kv/${f}.txt`,
+  );
   const unsplitFiles = ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad'].map((f) => `kv/${f}.txt`);
 
   const etcd = await load(etcdFiles, {});
@@ -112,10 +134,24 @@ async function main(): Promise<void> {
     await runSet('kv c01+c10 unsplit', unsplit.cases, unsplit.parseMs, PORCUPINE_MS.unsplit),
   ];
 
-  console.log('\n== kv/c50-bad.txt, full=true (fresh process; target < 30 s and < 2 GiB, no key unknown)');
+  console.log(
+    '\n== kv/c50-bad.txt, full=true (fresh process; target < 30 s and < 2 GiB, no key unknown)',
+  );
   const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, [...process.execArgv, self, '--c50-full'], { encoding: 'utf8' });
-  let full: { ms: number; maxRssMiB: number; undecided: number; violations: number; partitions: number; workers: number } | undefined;
+  const child = spawnSync(process.execPath, [...process.execArgv, self, '--c50-full'], {
+    encoding: 'utf8',
+  });
+  let full:
+    | {
+        ms: number;
+        cpuMs: number;
+        maxRssMiB: number;
+        undecided: number;
+        violations: number;
+        partitions: number;
+        workers: number;
+      }
+    | undefined;
   try {
     full = JSON.parse(child.stdout.trim().split('\n').pop() ?? '');
   } catch {
@@ -123,16 +159,25 @@ async function main(): Promise<void> {
   }
   if (full) {
     console.log(
-      `  ${(full.ms / 1000).toFixed(2)} s, peak RSS ${full.maxRssMiB.toFixed(0)} MiB, ${full.partitions} keys, ${full.violations} violations explained, ${full.undecided} undecided, workers ${full.workers}`,
+      `  ${(full.ms / 1000).toFixed(2)} s wall, ${(full.cpuMs / 1000).toFixed(2)} s CPU, peak RSS ${full.maxRssMiB.toFixed(0)} MiB, ${full.partitions} keys, ${full.violations} violations explained, ${full.undecided} undecided, workers ${full.workers}`,
     );
   }
 
-  console.log('\n== summary (median totals, check time only)');
-  console.log('  set                     faultline    Porcupine');
+  const loadAvg = loadavg()[0]!.toFixed(1);
+  console.log(
+    `\n== summary (median totals, check time only; load average ${loadAvg} on ${availableParallelism()} cores)`,
+  );
+  console.log('  set                    faultline wall   faultline CPU   Porcupine');
   for (const r of results) {
-    console.log(`  ${r.name.padEnd(22)} ${r.medianMs.toFixed(1).padStart(9)} ms ${String(r.porcupineMs).padStart(9)} ms`);
+    console.log(
+      `  ${r.name.padEnd(22)} ${r.medianMs.toFixed(1).padStart(11)} ms ${r.cpuMs.toFixed(1).padStart(12)} ms ${String(r.porcupineMs).padStart(8)} ms`,
+    );
   }
-  if (full) console.log(`  c50-bad full            ${(full.ms / 1000).toFixed(2).padStart(9)} s   (Porcupine verbose: >10 min, >9 GB)`);
+  if (full) {
+    console.log(
+      `  c50-bad full           ${(full.ms / 1000).toFixed(2).padStart(11)} s  ${(full.cpuMs / 1000).toFixed(2).padStart(12)} s   (Porcupine verbose: >10 min, >9 GB); peak RSS ${full.maxRssMiB.toFixed(0)} MiB`,
+    );
+  }
 }
 
 await main();

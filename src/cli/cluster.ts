@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { installSignalHandlers } from '../cluster/cleanup.js';
 import { Cluster } from '../cluster/cluster.js';
 import { loadClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers, type RecoveryReport } from '../cluster/recover.js';
@@ -76,13 +77,17 @@ export function registerClusterCommands(program: Command): void {
       printRecovery(await recoverLeftovers({ logger }), (s) => process.stderr.write(s));
       const runDir = opts.runDir ?? `.faultline/clusters/${def.name}-${timestamp()}`;
       const t0 = performance.now();
-      const c = await Cluster.create(def, { runDir, definitionFile: file, detached: true, logger });
+      // Owned by this process until healthy (Ctrl-C or a crash during start-up tears it down),
+      // then detached so it outlives the command.
+      installSignalHandlers(logger);
+      const c = await Cluster.create(def, { runDir, definitionFile: file, logger });
       try {
         await c.start();
       } catch (err) {
         await c.down().catch(() => undefined);
         throw err;
       }
+      c.detach();
       const upMs = performance.now() - t0;
       const leaders = await c.primaries();
       const mem = c.memoryBytes();

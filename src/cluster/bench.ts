@@ -3,7 +3,7 @@
  * how long a partition takes to apply + verify and to heal, and teardown time.
  * Run: npm run bench:cluster. Exits 1 if a cluster takes 10 s or more to become healthy.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,7 @@ for (const name of ['etcd-3', 'etcd-5']) {
   }
   if (upMs >= TARGET_UP_MS) slow = true;
 }
+rmSync(base, { recursive: true, force: true });
 console.table(rows);
 console.log(JSON.stringify({ bench: 'cluster', targetUpMs: TARGET_UP_MS, rows }));
 if (slow) {

@@ -497,6 +497,17 @@ export class Cluster implements ClusterControl {
     );
   }
 
+  /**
+   * Lets the cluster outlive this process (`cluster up` after it became healthy): no owner, no
+   * shutdown hook. Until then a crash or Ctrl-C during start-up is cleaned up like any other.
+   */
+  detach(): void {
+    this.state.owner = null;
+    this.save();
+    this.unregisterShutdown?.();
+    this.unregisterShutdown = undefined;
+  }
+
   /** Records a fault journal in the state file so recovery can heal what a crash left. */
   registerJournal(path: string): void {
     const me = readProcStat(process.pid);
@@ -529,5 +540,9 @@ export class MemberExitedError extends Error {
     readonly logTail: string,
   ) {
     super(`member ${node} exited before becoming healthy; last log lines:\n${logTail}`);
+  }
+  /** Shown by the CLI as is (no stack): usually a bad start command or a port in use. */
+  get userMessage(): string {
+    return this.message;
   }
 }

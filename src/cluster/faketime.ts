@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { exec } from './exec.js';
 
 export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
@@ -23,4 +24,18 @@ export function setClockOffset(file: string, offsetSeconds: number): void {
   mkdirSync(dirname(file), { recursive: true });
   const sign = offsetSeconds < 0 ? '-' : '+';
   writeFileSync(file, `${sign}${Math.abs(offsetSeconds)}s\n`);
+}
+
+/**
+ * The clock offset a libfaketime process reading `file` sees right now, in seconds: runs `date`
+ * under the same preload (inside `netns` if given) and compares with our clock.
+ */
+export async function observedClockOffset(file: string, netns?: string): Promise<number> {
+  const argv = ['date', '+%s.%N'];
+  const before = Date.now() / 1000;
+  const out = await exec(netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv, {
+    env: { ...process.env, ...faketimeEnv(file) },
+  });
+  const after = Date.now() / 1000;
+  return Number(out.trim()) - (before + after) / 2;
 }

@@ -84,6 +84,7 @@ export async function markCrashed(
       cluster: resolve(config.clusterFile),
       database: def.database,
       nodes: def.nodes.map((n) => n.name),
+      namespaces: [],
       workload: `etcd-${config.workload}`,
       readConsistency: config.readConsistency,
       clusterUpMs: 0,

@@ -22,6 +22,8 @@ export function openFdCount(): number {
 }
 
 export function sampleResources(trial: number): ResourceSample {
+  // With --expose-gc (the soak benchmark), collect first so samples compare live memory.
+  (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   return {
     trial,

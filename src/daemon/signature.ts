@@ -44,18 +44,23 @@ const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.string
 export function classifyLinearizabilityOp(op: Rec, history?: History): string {
   const f = String(op.f ?? 'op');
   if (f !== 'read' && f !== 'get') return `${f}-anomaly`;
-  const output = op.output as JsonValue | undefined;
-  if (output === null || output === undefined) return 'nil-read';
+  const output = (op.output ?? null) as JsonValue;
   if (!history) return 'bad-read';
   const readIndex = typeof op.index === 'number' ? op.index : Infinity;
-  const written = (w: Op) =>
+  const onKey = (w: Op) => op.key === undefined || same(w.key, op.key as JsonValue);
+  if (output === null) {
+    // nil is the initial value: stale if a write had already completed when the read began.
+    const completed = history.some(
+      (w) => w.type === 'ok' && w.index < readIndex && (w.f === 'write' || w.f === 'cas') && onKey(w),
+    );
+    return completed ? 'stale-read' : 'nil-read';
+  }
+  const wrote = (w: Op) =>
     (w.f === 'write' && same(w.value, output)) ||
     (w.f === 'cas' && Array.isArray(w.value) && same(w.value[1], output));
-  // Writes whose invoke precedes the read's, on the same key.
-  const before = history.filter(
-    (w) => w.type === 'invoke' && w.index < readIndex && (op.key === undefined || same(w.key, op.key as JsonValue)) && written(w),
-  );
-  return before.length > 0 ? 'stale-read' : 'phantom-read';
+  // A value some write had installed before the read began: an old value, i.e. a stale read.
+  const before = history.some((w) => w.type === 'invoke' && w.index < readIndex && onKey(w) && wrote(w));
+  return before ? 'stale-read' : 'phantom-read';
 }
 
 function anomaliesOf(name: string, r: Rec, history?: History): { anomalies: string[]; keys: string[] } {

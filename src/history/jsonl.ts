@@ -24,7 +24,8 @@ export function serializeOp(op: Op): string {
     ',"f":' +
     quote(op.f);
   const key = op.key;
-  if (key !== undefined) s += ',"key":' + (typeof key === 'string' ? quote(key) : stringifyValue(key));
+  if (key !== undefined)
+    s += ',"key":' + (typeof key === 'string' ? quote(key) : stringifyValue(key));
   if (op.value !== undefined) s += ',"value":' + stringifyValue(op.value);
   if (op.error !== undefined) s += ',"error":' + stringifyValue(op.error);
   if (op.node !== undefined) s += ',"node":' + quote(op.node);

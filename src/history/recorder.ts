@@ -160,11 +160,11 @@ export class Recorder {
 
   /** Flushes, syncs and closes the file. Idempotent. */
   close(): Promise<void> {
+    this.closed = true; // from now on record() throws: nothing recorded after close is lost silently
     this.closing ??= (async () => {
       try {
         await this.flush();
       } finally {
-        this.closed = true;
         clearInterval(this.timer);
         await this.writing?.catch(() => undefined);
         await this.syncing?.catch(() => undefined);

@@ -13,7 +13,7 @@ import { Subject } from 'rxjs';
 import type { JsonValue } from '../history/op.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { onShutdown } from '../cluster/cleanup.js';
-import { faketimeFile, setClockOffset } from '../cluster/faketime.js';
+import { faketimeFile, observedClockOffset, setClockOffset } from '../cluster/faketime.js';
 import { isAlive } from '../cluster/proc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Fault, PartitionShape } from './fault.js';
@@ -231,8 +231,12 @@ export class Nemesis {
       this.journal.write({ event: 'apply-failed', id, error });
       this.subject.next({ type: 'apply-failed', id, fault, error });
       // Undo whatever part took effect, so a failed apply leaves nothing behind.
-      await this.undo(plan.undo).catch(() => undefined);
-      this.journal.write({ event: 'healed', id });
+      // If that undo fails too, no `healed` is journaled and crash recovery will retry it.
+      const undone = await this.undo(plan.undo).then(
+        () => true,
+        () => false,
+      );
+      if (undone) this.journal.write({ event: 'healed', id });
       throw err;
     }
     this.active.set(id, { applied, undo: plan.undo, ...(plan.cuts ? { cuts: plan.cuts } : {}) });
@@ -437,13 +441,21 @@ export class Nemesis {
           details: { offsetSeconds: offset },
           run: async () => {
             for (const f of files) setClockOffset(f.file, offset);
+            // What a libfaketime process reading the same file sees now (`date` in the netns).
+            const seen = await Promise.all(
+              files.map((f) => observedClockOffset(f.file, c.node(f.node).netns)),
+            );
             return {
               verification: {
-                ok: 'unverifiable',
-                observed: { applied: true, offsetSeconds: offset, files: files.map((f) => f.file) },
-                notes: [
-                  'offset written to the libfaketime timestamp file the member reads on each clock call',
-                ],
+                ok: seen.every((s) => Math.abs(s - offset) < 2),
+                observed: {
+                  applied: true,
+                  offsetSeconds: offset,
+                  seenOffsetSeconds: Object.fromEntries(
+                    files.map((f, i) => [f.node, Number(seen[i]!.toFixed(3))]),
+                  ),
+                },
+                notes: ['offset seen by `date` under the same libfaketime file the member reads'],
               },
             };
           },

@@ -6,13 +6,21 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
+export interface RunRef {
+  /** Its id under the results root when it lies there (then it is a link), else null. */
+  id: string | null;
+  path: string;
+}
+
 export interface FailureGroup {
   signature: string;
   count: number;
-  /** Each failing run: its id under the results root when it lies there (a link), else its path. */
-  runs: { id: string | null; path: string }[];
+  /** The failing runs, as listed (the daemon keeps the most recent ones). */
+  runs: RunRef[];
   first: string | null;
   last: string | null;
+  /** Shrunk reproductions, when the daemon made some. */
+  minimized: { run: RunRef; before: string; after: string; reproduced: string }[];
 }
 
 export interface Soak {
@@ -55,7 +63,16 @@ function timeText(v: unknown): string | null {
   return null;
 }
 
-/** Pure: the groups of a parsed groups.json (array, or `{groups: [...]}`), newest failure first. */
+function size(v: unknown): string {
+  const o = (v && typeof v === 'object' ? v : {}) as { ops?: unknown; faults?: unknown };
+  return `${String(o.ops ?? '?')} ops, ${String(o.faults ?? '?')} faults`;
+}
+
+/**
+ * Pure: the groups of a parsed groups.json, newest failure first. Accepts the daemon's file
+ * (`{version, groups: [{signature, count, runDirs, firstSeen, lastSeen, minimized}]}`) and the
+ * plain form (`[{signature, count, runs, first, last}]`).
+ */
 export function parseGroups(root: string, soakDir: string, value: unknown): FailureGroup[] {
   const list = Array.isArray(value)
     ? value
@@ -66,16 +83,28 @@ export function parseGroups(root: string, soakDir: string, value: unknown): Fail
   for (const g of list) {
     if (!g || typeof g !== 'object') continue;
     const o = g as Record<string, unknown>;
-    const runs = (Array.isArray(o.runs) ? o.runs : [])
-      .filter((r): r is string => typeof r === 'string')
-      .map((path) => ({ id: runIdFor(root, soakDir, path), path }));
+    const ref = (path: string): RunRef => ({ id: runIdFor(root, soakDir, path), path });
+    const dirs = Array.isArray(o.runDirs) ? o.runDirs : Array.isArray(o.runs) ? o.runs : [];
+    const runs = dirs.filter((r): r is string => typeof r === 'string').map(ref);
+    const minimized = (Array.isArray(o.minimized) ? o.minimized : [])
+      .filter(
+        (m): m is Record<string, unknown> =>
+          !!m && typeof m === 'object' && typeof (m as { dir?: unknown }).dir === 'string',
+      )
+      .map((m) => ({
+        run: ref(m.dir as string),
+        before: size(m.before),
+        after: size(m.after),
+        reproduced: typeof m.reproduced === 'string' ? m.reproduced : '',
+      }));
     out.push({
       signature:
         typeof o.signature === 'string' ? o.signature : JSON.stringify(o.signature ?? null),
       count: typeof o.count === 'number' ? o.count : runs.length,
       runs,
-      first: timeText(o.first),
-      last: timeText(o.last),
+      first: timeText(o.firstSeen ?? o.first),
+      last: timeText(o.lastSeen ?? o.last),
+      minimized,
     });
   }
   return out.sort((a, b) => (b.last ?? '').localeCompare(a.last ?? '') || b.count - a.count);

@@ -27,6 +27,10 @@ pre{background:#f9fafb;border:1px solid var(--line);border-radius:6px;padding:10
 .badge.valid{background:#dcfce7;color:#166534}.badge.invalid{background:#fee2e2;color:#991b1b}
 .badge.unknown{background:#fef3c7;color:#92400e}.badge.incomplete{background:#e5e7eb;color:#374151}
 h1 .badge{font-size:13px;padding:3px 12px}
+h1 .button{font-size:14px;font-weight:600;margin-left:auto}
+.crumbs{font-size:13px;color:var(--muted);margin-top:2px}
+td.nowrap{white-space:nowrap}
+.failed-checks{color:#991b1b;font-size:12px}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:3px;vertical-align:middle}
 .dot.valid{background:#22c55e}.dot.invalid{background:#ef4444}.dot.unknown{background:#f59e0b}.dot.incomplete{background:#9ca3af}
 table.list{width:100%;border-collapse:collapse;background:var(--card)}
@@ -34,7 +38,7 @@ table.list th{text-align:left;font-weight:600;font-size:12px;color:var(--muted);
 table.list td{padding:7px 10px;border-bottom:1px solid #f0f1f3;vertical-align:top}
 table.list tr:hover td{background:#f9fafb}
 table.list td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.list td.cmd{max-width:420px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:var(--muted)}
+table.list td.cmd{max-width:300px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:var(--muted)}
 table.kv{border-collapse:collapse}
 table.kv th{text-align:left;font-weight:500;color:var(--muted);padding:3px 16px 3px 0;vertical-align:top;white-space:nowrap}
 table.kv td{padding:3px 0;word-break:break-word}
@@ -51,6 +55,7 @@ button,.button{font:inherit;padding:6px 14px;border-radius:6px;border:1px solid 
 .banner{border-radius:8px;padding:10px 14px;margin:0 0 16px;border:1px solid}
 .banner.error{background:#fef2f2;border-color:#fecaca;color:#991b1b}
 .banner.note{background:#eff6ff;border-color:#bfdbfe;color:#1e40af}
+div.table-wrap{overflow-x:auto}
 ul.files{list-style:none;margin:0;padding:0;columns:2}ul.files li{padding:2px 0}
 .stat{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}
 .stat-label{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}

@@ -34,6 +34,7 @@ const SCRIPT = String.raw`
     $('spark').innerHTML = '<svg width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + ' ' + h + '"><path d="' + d + '" fill="none" stroke="#2563eb" stroke-width="1.5"/></svg>';
   }
   function render(s) {
+    $('detached').style.display = s.attached ? 'none' : '';
     $('daemon').textContent = s.attached ? s.daemon : 'no daemon attached';
     $('daemon').className = 'badge ' + (s.daemon === 'running' ? 'valid' : s.daemon === 'stopping' ? 'unknown' : 'incomplete');
     var t = s.totals;
@@ -72,7 +73,7 @@ export function livePage(root: string): string {
     `<div><div class="stat" id="${id}">–</div><div class="stat-label">${label}</div></div>`;
   const body = `<h1>Live <span id="daemon" class="badge incomplete">…</span> <span class="muted small" id="conn">connecting…</span></h1>
 <section><div id="totals" class="muted">–</div></section>
-<section id="idle"><div class="empty">No trial is running.</div></section>
+<section id="idle"><div class="empty">No trial is running.<span id="detached"><br>This server has no live stream: trials appear here when it is started by <code>faultline daemon</code>.</span></div></section>
 <section id="current" style="display:none"><h2>Current trial <span id="trial"></span></h2>
 <div class="stats">${stat('elapsed', 'elapsed')}${stat('ops', 'ops/s')}${stat('ok', 'ok')}${stat('fail', 'fail')}${stat('info', 'info')}<div><div id="spark"></div><div class="stat-label">ops/s trend</div></div></div>
 <p><span class="stat-label">active faults</span> <span id="faults"></span></p><p id="shrink" class="muted"></p></section>

@@ -1,38 +1,13 @@
 /**
- * Live events: what a running daemon tells the web UI about the current trial. The daemon pushes
- * `LiveEvent`s into an Observable; the server folds them into a `LiveState` (so a page opened
+ * Live state: what a running daemon tells the web UI about the current trial. The daemon pushes
+ * `LiveEvent`s (src/daemon/events.ts) into an Observable; the server folds them into a `LiveState` (so a page opened
  * mid-trial sees the current picture at once) and relays each one to browsers over SSE.
  */
 
-export type LiveEvent =
-  | { type: 'trial-start'; trial: number; runDir: string; seed: number | null }
-  | {
-      type: 'progress';
-      trial: number;
-      elapsedMs: number;
-      opsPerSec: number;
-      ok: number;
-      fail: number;
-      info: number;
-      activeFaults: string[];
-    }
-  | {
-      type: 'fault';
-      trial: number;
-      event: 'applied' | 'healed';
-      id: string;
-      kind: string;
-      targets: string[];
-    }
-  | {
-      type: 'trial-end';
-      trial: number;
-      runDir: string;
-      valid: boolean | 'unknown';
-      signature?: string;
-    }
-  | { type: 'shrink'; trial: number; step: number; size: number }
-  | { type: 'daemon'; state: 'running' | 'stopping' | 'stopped' };
+// The event type belongs to the daemon that emits it; the server only consumes it.
+import type { LiveEvent } from '../daemon/events.js';
+
+export type { LiveEvent };
 
 export interface LiveTrial {
   trial: number;

@@ -3,7 +3,7 @@
  * function of data the handlers gathered, so they are easy to test and to change.
  */
 import { describeCheck } from '../run/summary.js';
-import type { Soak } from './groups.js';
+import type { RunRef, Soak } from './groups.js';
 import { badge, esc, fmtBytes, fmtDuration, fmtTime, layout, urlPath } from './layout.js';
 import { verdictOf, type RunFilter, type RunSummary, type Verdict } from './runs.js';
 
@@ -51,19 +51,37 @@ function checkDots(checks: Record<string, Verdict>): string {
     .join('');
 }
 
+/** Names of the checkers that did not pass, so a failing row says why at a glance. */
+function failedChecks(checks: Record<string, Verdict>): string {
+  const bad = Object.entries(checks).filter(([, v]) => v === 'invalid' || v === 'unknown');
+  return bad.length
+    ? `<div class="failed-checks">${bad.map(([n, v]) => `${esc(n)}${v === 'unknown' ? '?' : ''}`).join(', ')}</div>`
+    : '';
+}
+
+/** The command without what every run shares (`faultline`, global options, `--results <dir>`). */
+export function shortCommand(cmd: string | null): string {
+  if (!cmd) return '';
+  return cmd
+    .replace(/^faultline\s+/, '')
+    .replace(/^((-q|--quiet)\s+|--log-file[ =]\S+\s+)+/, '')
+    .replace(/\s--results[ =]\S+/, '')
+    .trim();
+}
+
 function runRow(r: RunSummary): string {
   const ex = r.execution;
   const stamp = r.id.split('/').pop() ?? r.id;
   return `<tr data-run="${esc(r.id)}">
 <td>${badge(r.verdict)}</td>
-<td class="mono"><a class="run-link" href="/runs/${urlPath(r.id)}">${esc(fmtTime(r.startedAt))}</a></td>
+<td class="mono nowrap"><a class="run-link" href="/runs/${urlPath(r.id)}">${esc(fmtTime(r.startedAt))}</a></td>
 <td>${esc(r.test)} <span class="muted small mono">${esc(stamp)}</span></td>
 <td class="num mono">${r.seed ?? '–'}</td>
 <td class="num">${ex ? `${ex.ok} / ${ex.fail} / ${ex.info}` : '–'}</td>
 <td class="num">${ex ? ex.opsPerSec.toFixed(0) : '–'}</td>
 <td class="num">${fmtDuration(ex?.runMs)}</td>
-<td>${checkDots(r.checks)}${r.problem ? ` <span class="muted small" title="${esc(r.problem)}">unreadable results.json</span>` : ''}</td>
-<td class="cmd mono" title="${esc(r.command ?? '')}">${esc(r.command ?? '')}</td>
+<td class="nowrap">${checkDots(r.checks)}${failedChecks(r.checks)}${r.problem ? ` <span class="muted small" title="${esc(r.problem)}">unreadable results.json</span>` : ''}</td>
+<td class="cmd mono" title="${esc(r.command ?? '')}">${esc(shortCommand(r.command))}</td>
 </tr>`;
 }
 
@@ -81,8 +99,8 @@ export function runsPage(inp: RunsPageInput): string {
   const counts = `<div class="counts"><strong>${inp.total} of ${inp.all} run${inp.all === 1 ? '' : 's'}</strong>
 <span>${badge('valid')} ${c.valid}</span><span>${badge('invalid')} ${c.invalid}</span><span>${badge('unknown')} ${c.unknown}</span>${c.incomplete ? `<span>${badge('incomplete')} ${c.incomplete}</span>` : ''}</div>`;
   const table = inp.runs.length
-    ? `<table class="list" id="runs"><thead><tr><th>Verdict</th><th>Started (UTC)</th><th>Test</th><th>Seed</th><th>ok / fail / info</th><th>ops/s</th><th>Duration</th><th>Checks</th><th>Command</th></tr></thead>
-<tbody>${inp.runs.map(runRow).join('\n')}</tbody></table>`
+    ? `<div class="table-wrap"><table class="list" id="runs"><thead><tr><th>Verdict</th><th>Started (UTC)</th><th>Test</th><th>Seed</th><th>ok / fail / info</th><th>ops/s</th><th>Duration</th><th>Checks</th><th>Command</th></tr></thead>
+<tbody>${inp.runs.map(runRow).join('\n')}</tbody></table></div>`
     : `<div class="empty">${inp.all ? 'No run matches these filters.' : `No runs yet in ${esc(inp.root)}. Start one with <code>faultline run --cluster clusters/etcd-3.json</code>.`}</div>`;
   const pager: string[] = [];
   if (inp.offset > 0)
@@ -191,14 +209,66 @@ export function runPage(inp: RunPageInput): string {
   const reportButton = r.hasReport
     ? `<a class="button" id="report-link" href="${fileHref('report.html')}">Open report</a>`
     : '<span class="muted small">no report.html (run <code>faultline report</code> on this directory)</span>';
-  const body = `<h1>${esc(r.test)} <span class="muted mono" style="font-size:15px">${esc(r.id.split('/').pop() ?? '')}</span> <span id="verdict">${badge(r.verdict)}</span> ${reportButton}</h1>
+  const body = `<div class="crumbs"><a href="/">Runs</a> / <a href="/?test=${encodeURIComponent(r.test)}">${esc(r.test)}</a></div>
+<h1>${esc(r.test)} <span class="muted mono" style="font-size:15px">${esc(r.id.split('/').pop() ?? '')}</span> <span id="verdict">${badge(r.verdict)}</span> ${reportButton}</h1>
 ${banners.join('')}
 <div class="grid"><section><h2>Run</h2><table class="kv">${facts}</table></section>
 <section><h2>Commands</h2>${commands || '<span class="muted">none recorded</span>'}</section></div>
 <section><h2>Checks</h2>${checks}</section>
 <section><h2>Files</h2><ul class="files">${files || '<li class="muted">none</li>'}</ul></section>
 ${inp.summaryText ? `<section><details><summary><strong>summary.txt</strong></summary><pre>${esc(inp.summaryText)}</pre></details></section>` : ''}`;
-  return layout(`${r.test} ${r.id.split('/').pop() ?? ''}`, 'none', body, inp.root);
+  return layout(`${r.test} ${r.id.split('/').pop() ?? ''}`, 'runs', body, inp.root);
+}
+
+function runRefLink(r: RunRef, label?: string): string {
+  const text = label ?? (r.id ?? r.path).split('/').pop() ?? r.path;
+  return r.id !== null
+    ? `<a class="mono small" href="/runs/${urlPath(r.id)}" title="${esc(r.id)}">${esc(text)}</a>`
+    : `<span class="mono small muted" title="not under the results directory">${esc(r.path)}</span>`;
+}
+
+/** daemon.json's headline facts (status, counts, current trial), whatever else it holds. */
+function daemonFacts(d: Record<string, unknown>): string {
+  const rows: string[] = [];
+  const status =
+    typeof d.status === 'string' ? d.status : typeof d.state === 'string' ? d.state : null;
+  if (status) {
+    const cls = status === 'running' ? 'valid' : status === 'stopping' ? 'unknown' : 'incomplete';
+    const reason =
+      typeof d.stoppedReason === 'string'
+        ? ` <span class="muted">${esc(d.stoppedReason)}</span>`
+        : '';
+    rows.push(kvRow('Status', `<span class="badge ${cls}">${esc(status)}</span>${reason}`));
+  }
+  const c = d.counts as Record<string, unknown> | undefined;
+  if (c && typeof c === 'object') {
+    rows.push(
+      kvRow(
+        'Trials',
+        Object.entries(c)
+          .map(([k, v]) => `${esc(String(v))} ${esc(k)}`)
+          .join(', '),
+      ),
+    );
+  }
+  const cur = d.current as Record<string, unknown> | null | undefined;
+  if (cur && typeof cur === 'object') {
+    rows.push(
+      kvRow(
+        'Current',
+        `trial ${esc(String(cur.trial ?? '?'))}${cur.shrinking ? ' (shrinking)' : ''}, seed <span class="mono">${esc(String(cur.seed ?? '–'))}</span>`,
+      ),
+    );
+  }
+  if (typeof d.runningMs === 'number')
+    rows.push(kvRow('Running time', esc(fmtDuration(d.runningMs))));
+  for (const k of ['soak', 'seed', 'pid', 'startedAt', 'updatedAt']) {
+    const v = d[k];
+    if (v !== undefined && v !== null && typeof v !== 'object') {
+      rows.push(kvRow(k, esc(k.endsWith('At') ? `${fmtTime(String(v))} UTC` : String(v))));
+    }
+  }
+  return rows.length ? `<table class="kv">${rows.join('')}</table>` : '';
 }
 
 export function groupsPage(root: string, soaks: Soak[]): string {
@@ -211,34 +281,32 @@ export function groupsPage(root: string, soaks: Soak[]): string {
     );
   }
   const sections = soaks.map((s) => {
-    const d = s.daemon;
-    const facts = d
-      ? `<table class="kv">${Object.entries(d)
-          .filter(([, v]) => v === null || typeof v !== 'object')
-          .slice(0, 12)
-          .map(([k, v]) => kvRow(k, esc(String(v))))
-          .join('')}</table>`
-      : '';
     const rows = s.groups
       .map((g) => {
         const links = g.runs
-          .slice(0, 8)
-          .map((r) =>
-            r.id !== null
-              ? `<a class="mono small" href="/runs/${urlPath(r.id)}">${esc(r.id.split('/').pop())}</a>`
-              : `<span class="mono small muted">${esc(r.path)}</span>`,
-          )
+          .slice(-8)
+          .reverse()
+          .map((r) => runRefLink(r))
           .join(' ');
         const more =
           g.runs.length > 8 ? ` <span class="muted small">+${g.runs.length - 8} more</span>` : '';
-        return `<tr><td class="mono">${esc(g.signature)}</td><td class="num">${g.count}</td><td class="mono small">${esc(fmtTime(g.first))}</td><td class="mono small">${esc(fmtTime(g.last))}</td><td>${links}${more}</td></tr>`;
+        const mins = g.minimized
+          .map(
+            (m) =>
+              `<div class="small">${runRefLink(m.run, 'minimized')} ${esc(m.before)} → ${esc(m.after)}${m.reproduced ? `, reproduced ${esc(m.reproduced)}` : ''}</div>`,
+          )
+          .join('');
+        return `<tr><td class="mono">${esc(g.signature)}</td><td class="num">${g.count}</td><td class="mono small nowrap">${esc(fmtTime(g.first))}</td><td class="mono small nowrap">${esc(fmtTime(g.last))}</td><td>${links}${more}${mins}</td></tr>`;
       })
       .join('');
     const table = rows
-      ? `<table class="list groups"><thead><tr><th>Signature</th><th>Count</th><th>First (UTC)</th><th>Last (UTC)</th><th>Runs</th></tr></thead><tbody>${rows}</tbody></table>`
+      ? `<table class="list groups"><thead><tr><th>Signature</th><th>Count</th><th>First (UTC)</th><th>Last (UTC)</th><th>Runs (newest first)</th></tr></thead><tbody>${rows}</tbody></table>`
       : '<div class="empty">No failures recorded in this soak.</div>';
     const problems = s.problems.map((p) => `<div class="banner error">${esc(p)}</div>`).join('');
-    return `<section><h2>Soak <span class="mono">${esc(s.id || '(results root)')}</span></h2>${problems}${facts}${table}</section>`;
+    const soakLink = s.id
+      ? ` <a class="small" href="/?q=${encodeURIComponent(s.id + '/')}">its runs</a>`
+      : '';
+    return `<section><h2>Soak <span class="mono">${esc(s.id || '(results root)')}</span>${soakLink}</h2>${problems}${s.daemon ? daemonFacts(s.daemon) : ''}${table}</section>`;
   });
   return layout('Failure groups', 'groups', `<h1>Failure groups</h1>${sections.join('')}`, root);
 }

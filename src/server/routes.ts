@@ -194,7 +194,12 @@ async function listRuns(ctx: Context, q: URLSearchParams, limit: number) {
   return { filter, offset, all, hits, counts, tests, page: hits.slice(offset, offset + limit) };
 }
 
-async function serveFile(ctx: Context, req: IncomingMessage, res: ServerResponse, rawPath: string) {
+async function serveFile(
+  ctx: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawPath: string,
+): Promise<void> {
   const p = await resolveSafe(ctx.root, ctx.root, rawPath);
   if (!p.ok) {
     ctx.log.debug({ path: rawPath, reason: p.reason }, 'file refused');
@@ -214,10 +219,12 @@ async function serveFile(ctx: Context, req: IncomingMessage, res: ServerResponse
     'content-security-policy': FILE_CSP,
   });
   res.writeHead(200, headers);
-  if (req.method === 'HEAD') return res.end();
+  if (req.method === 'HEAD' || p.size === 0) {
+    res.end();
+    return;
+  }
   // The size was taken before streaming; a file still growing (a live history) is cut at it.
   const stream = createReadStream(p.real, { start: 0, end: Math.max(0, p.size - 1) });
-  if (p.size === 0) return res.end();
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }

@@ -224,7 +224,15 @@ export class RunIndex {
 
   private async summaryOf(id: string, dir: string, names: string[]): Promise<RunSummary> {
     const hasReport = names.includes('report.html');
-    if (!names.includes('results.json')) return incomplete(id, hasReport);
+    if (!names.includes('results.json')) {
+      // Still running (or died): date it by its name, else by when its directory last changed.
+      const s = incomplete(id, hasReport);
+      s.startedAt ??= await stat(dir).then(
+        (st) => st.mtime.toISOString(),
+        () => null,
+      );
+      return s;
+    }
     const file = join(dir, 'results.json');
     const st = await stat(file).catch(() => null);
     if (!st) return incomplete(id, hasReport);

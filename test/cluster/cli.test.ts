@@ -2,7 +2,7 @@
  * `faultline cluster up|status|down` end to end on a real etcd-3 (root only), through the same
  * command code src/cli.ts wires in (test/nemesis/fixtures/cluster-cli.ts).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,7 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
 
   afterAll(async () => {
     await recoverLeftovers({ all: true, stateDir: join(base, 'state') });
+    if (!process.env.FAULTLINE_KEEP_TEST_DIRS) rmSync(base, { recursive: true, force: true });
   });
 
   it('rejects a bad definition with one line naming the file and field (exit 65)', async () => {

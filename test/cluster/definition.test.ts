@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   ClusterDefinitionError,
   fillTemplate,
@@ -70,7 +70,9 @@ describe('cluster definitions', () => {
   });
 
   it('reports JSON syntax errors with line and column', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'fl-def-')), 'bad.json');
+    const dir = mkdtempSync(join(tmpdir(), 'fl-def-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bad.json');
     writeFileSync(file, '{\n  "name": "x",\n  "nodes": [,]\n}\n');
     await expect(loadClusterDefinition(file)).rejects.toThrow(
       /bad\.json: invalid JSON at line 3, column \d+/,

@@ -97,7 +97,9 @@ describe('Recorder', () => {
     expect(() => rec.record({ type: 'done' as never, process: 0, f: 'read' })).toThrow(/type/);
     expect(() => rec.record({ type: 'ok', process: -1, f: 'read' })).toThrow(/process/);
     expect(rec.count).toBe(0);
-    await rec.close();
+    const closing = rec.close();
+    expect(() => rec.record({ type: 'invoke', process: 0, f: 'read' })).toThrow(/closed/);
+    await closing;
     expect(() => rec.record({ type: 'invoke', process: 0, f: 'read' })).toThrow(/closed/);
     expect(await readFile(path, 'utf8')).toBe('');
   });

@@ -9,8 +9,8 @@ import { listNetns } from '../../src/cluster/network.js';
 import { readProcStat } from '../../src/cluster/proc.js';
 import { readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
-import { Nemesis } from '../../src/nemesis/nemesis.js';
-import { client, definition, privateDirs } from './helpers.js';
+import { FaultNotAvailableError, Nemesis } from '../../src/nemesis/nemesis.js';
+import { client, definition, privateDirs, removeDirs } from './helpers.js';
 
 const asRoot = process.getuid?.() === 0;
 
@@ -18,9 +18,12 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
   let cluster: Cluster;
   let nemesis: Nemesis;
   let runId: string;
+  let base: string;
 
   beforeAll(async () => {
-    const { runDir } = privateDirs('nemesis');
+    const dirs = privateDirs('nemesis');
+    base = dirs.base;
+    const { runDir } = dirs;
     const t0 = performance.now();
     cluster = await Cluster.up(await definition('etcd-5'), { runDir });
     const upMs = performance.now() - t0;
@@ -35,6 +38,7 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
     await nemesis?.close();
     await cluster?.down();
     expect((await listNetns()).filter((n) => n.startsWith(`fl${runId}-`))).toEqual([]);
+    removeDirs(base);
   });
 
   async function expectHealthyAndConverged(): Promise<void> {
@@ -140,6 +144,17 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
     expect(f.verification.ok).toBe('unverifiable');
     expect(String(f.verification.observed.reason)).toMatch(/ignores libfaketime/);
     await nemesis.heal(f.id);
+  });
+
+  it('link faults without a link backend fail clearly, before anything is journaled', async () => {
+    await expect(
+      nemesis.apply({ kind: 'latency', targets: 'one', params: { latencyMs: 50 } }),
+    ).rejects.toThrow(FaultNotAvailableError);
+    expect(
+      readJournal(nemesis.journalPath).some(
+        (e) => e.event === 'apply' && e.fault.kind === 'latency',
+      ),
+    ).toBe(false);
   });
 
   it('journaled every fault before applying it, and its heal', () => {

@@ -1,5 +1,5 @@
 /** Shared set-up for tests that run a real etcd cluster in namespaces (root only). */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -8,10 +8,15 @@ import { loadClusterDefinition } from '../../src/cluster/definition.js';
 export const REPO = new URL('../../', import.meta.url).pathname;
 
 /** A private state dir and run dir per test file, so files never see each other's clusters. */
-export function privateDirs(tag: string): { stateDir: string; runDir: string } {
+export function privateDirs(tag: string): { base: string; stateDir: string; runDir: string } {
   const base = mkdtempSync(join(tmpdir(), `fl-${tag}-${process.pid}-`));
   process.env.FAULTLINE_STATE_DIR = join(base, 'state');
-  return { stateDir: join(base, 'state'), runDir: join(base, 'run') };
+  return { base, stateDir: join(base, 'state'), runDir: join(base, 'run') };
+}
+
+/** Removes a test's dirs (logs included) unless FAULTLINE_KEEP_TEST_DIRS is set. */
+export function removeDirs(base: string): void {
+  if (!process.env.FAULTLINE_KEEP_TEST_DIRS) rmSync(base, { recursive: true, force: true });
 }
 
 export function definition(name: 'etcd-3' | 'etcd-5') {

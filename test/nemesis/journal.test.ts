@@ -1,12 +1,14 @@
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { FaultJournal, readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
 
 describe('fault journal', () => {
   it('records apply before heal, survives a torn last line, and names the unhealed faults', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'fl-journal-')), 'faults.journal.jsonl');
+    const dir = mkdtempSync(join(tmpdir(), 'fl-journal-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'faults.journal.jsonl');
     const j = FaultJournal.open(path);
     const fault = { kind: 'pause' as const, targets: 'one' as const };
     j.write({

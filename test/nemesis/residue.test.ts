@@ -13,7 +13,7 @@ import { listLinks, listNetns } from '../../src/cluster/network.js';
 import { isAlive, readProcStat } from '../../src/cluster/proc.js';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
-import { privateDirs, REPO } from './helpers.js';
+import { privateDirs, removeDirs, REPO } from './helpers.js';
 
 const asRoot = process.getuid?.() === 0;
 
@@ -47,13 +47,14 @@ function runCli(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 describe.skipIf(!asRoot)('crash residue', () => {
-  const { stateDir, runDir } = privateDirs('residue');
+  const { base, stateDir, runDir } = privateDirs('residue');
   const env = { ...process.env, FAULTLINE_STATE_DIR: stateDir };
   let child: ChildProcess | undefined;
 
   afterAll(async () => {
     if (child?.pid && child.exitCode === null) child.kill('SIGKILL');
     await recoverLeftovers({ all: true, stateDir }); // whatever the test left, even on failure
+    removeDirs(base);
   });
 
   /** Starts the child and waits for its report (cluster up, faults applied). */

@@ -80,9 +80,12 @@ export interface LinearizabilityResult extends CheckResult {
 
 export const DEFAULT_MEMORY_LIMIT = 1024 ** 3;
 
-export function resolveModel(opts: Pick<LinearizabilityOptions, 'model' | 'initial' | 'readNil'>): Model<unknown> {
+export function resolveModel(
+  opts: Pick<LinearizabilityOptions, 'model' | 'initial' | 'readNil'>,
+): Model<unknown> {
   if (typeof opts.model !== 'string') return opts.model;
-  if (!isModelName(opts.model)) throw new LinearizabilityInputError(`unknown model "${String(opts.model)}"`);
+  if (!isModelName(opts.model))
+    throw new LinearizabilityInputError(`unknown model "${String(opts.model)}"`);
   const mo: ModelOptions = { readNil: opts.readNil ?? 'absent' };
   if (opts.initial !== undefined) mo.initial = opts.initial;
   return createModel(opts.model, mo);

@@ -31,7 +31,11 @@ export class ConfigSet {
 
   get bytes(): number {
     return (
-      this.slots.byteLength + this.h1.byteLength + this.h2.byteLength + this.st.byteLength + this.bits.byteLength
+      this.slots.byteLength +
+      this.h1.byteLength +
+      this.h2.byteLength +
+      this.st.byteLength +
+      this.bits.byteLength
     );
   }
 
@@ -139,7 +143,9 @@ export class DominanceMemo {
   }
 
   get bytes(): number {
-    return this.groups.bytes + this.head.byteLength + this.arena.byteLength + this.nextInChain.byteLength;
+    return (
+      this.groups.bytes + this.head.byteLength + this.arena.byteLength + this.nextInChain.byteLength
+    );
   }
 
   /** Records the configuration; false when it (or one dominating it) was already visited. */

@@ -108,7 +108,11 @@ export function explainViolation(partition: Partition, longest: readonly Prefix[
 function firstOkOp(ops: readonly ModelOp[]): number {
   let best = 0;
   for (const o of ops) {
-    if (o.status === 'ok' && (ops[best]!.status !== 'ok' || o.completeIndex < ops[best]!.completeIndex)) best = o.id;
+    if (
+      o.status === 'ok' &&
+      (ops[best]!.status !== 'ok' || o.completeIndex < ops[best]!.completeIndex)
+    )
+      best = o.id;
   }
   return best;
 }
@@ -126,7 +130,12 @@ export function formatViolationText(v: Violation): string {
   if (p) {
     lines.push(`  longest linearizable prefix: ${p.length} ops, state after it: ${p.state}`);
     if (v.prefixes.length > 1) {
-      lines.push(`  (other prefixes of that length end in: ${v.prefixes.slice(1).map((x) => x.state).join(', ')})`);
+      lines.push(
+        `  (other prefixes of that length end in: ${v.prefixes
+          .slice(1)
+          .map((x) => x.state)
+          .join(', ')})`,
+      );
     }
     if (p.lastOps.length > 0) {
       lines.push('  last ops of the prefix:');

@@ -9,9 +9,23 @@ export {
   type UndecidedPartition,
 } from './check.js';
 export type { Model, ModelOp } from './model.js';
-export { keyedModel, hashJson, hashString, jsonEqual, canonicalJson, defaultDescribeOp } from './model.js';
+export {
+  keyedModel,
+  hashJson,
+  hashString,
+  jsonEqual,
+  canonicalJson,
+  defaultDescribeOp,
+} from './model.js';
 export * from './models/index.js';
 export { searchPartition, type SearchOutcome, type SearchLimits, type Prefix } from './search.js';
 export { prepare, pairOps, type Partition } from './prepare.js';
-export { explainViolation, formatViolationText, type Violation, type OpSummary, type PrefixSummary } from './explain.js';
+export {
+  explainViolation,
+  formatViolationText,
+  type Violation,
+  type OpSummary,
+  type PrefixSummary,
+} from './explain.js';
 export { LinearizabilityInputError } from './errors.js';
+export { renderViolationSvg, renderViolationHtml, type RenderOptions } from './render.js';

@@ -134,7 +134,11 @@ export function defaultDescribeOp(op: ModelOp): string {
   const key = op.key === undefined ? '' : `[${String(op.key)}] `;
   const input = op.input === null || op.input === undefined ? '' : ` ${describeValue(op.input)}`;
   const output =
-    op.status === 'info' ? ' -> ?' : op.output === undefined ? '' : ` -> ${describeValue(op.output)}`;
+    op.status === 'info'
+      ? ' -> ?'
+      : op.output === undefined
+        ? ''
+        : ` -> ${describeValue(op.output)}`;
   return `${key}${op.f}${input}${output}`;
 }
 

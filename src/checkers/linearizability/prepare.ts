@@ -102,7 +102,9 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
   for (const op of ops) {
     const problem = model.validate?.(op);
     if (problem !== undefined) {
-      throw new LinearizabilityInputError(`op ${history[op.invokeIndex]?.index ?? op.invokeIndex}: ${problem}`);
+      throw new LinearizabilityInputError(
+        `op ${history[op.invokeIndex]?.index ?? op.invokeIndex}: ${problem}`,
+      );
     }
     if (model.irrelevant?.(op)) irrelevant++;
     else relevant.push(op);
@@ -123,7 +125,8 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
 
   const partitions: Partition[] = [];
   for (const [key, group] of groups) {
-    const canPrune = partModel.prune !== undefined && (key !== null || !group.some((o) => o.key !== undefined));
+    const canPrune =
+      partModel.prune !== undefined && (key !== null || !group.some((o) => o.key !== undefined));
     const kept = canPrune ? partModel.prune!(group) : group;
     const renumbered = kept.map((o, i) => ({ ...o, id: i }));
     partitions.push({
@@ -134,7 +137,12 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
       peakConcurrency: peakConcurrency(renumbered),
     });
   }
-  return { partitions, totalOps: ops.length + failed, droppedFailed: failed, droppedIrrelevant: irrelevant };
+  return {
+    partitions,
+    totalOps: ops.length + failed,
+    droppedFailed: failed,
+    droppedIrrelevant: irrelevant,
+  };
 }
 
 /**
@@ -142,7 +150,11 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
  * a model that is itself the whole keyed object (kv) checks everything at once, and a
  * per-object model over keyed ops becomes a map of independent instances.
  */
-export function partitionModelFor(model: Model<unknown>, split: boolean, ops: readonly ModelOp[]): Model<unknown> {
+export function partitionModelFor(
+  model: Model<unknown>,
+  split: boolean,
+  ops: readonly ModelOp[],
+): Model<unknown> {
   if (split && model.partition) return model.partitionModel ?? model;
   const keyed = !model.partitionModel && ops.some((o) => o.key !== undefined);
   return keyed ? (keyedModel(model) as Model<unknown>) : model;

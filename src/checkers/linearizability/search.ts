@@ -64,7 +64,6 @@ export interface SearchOutcome {
 const DENSE_STATES = 256;
 /** How far past the first pending return the viability check looks. */
 const VIABLE_WALK = 64;
-const USE_MEMO = process.env.LIN_MEMO !== '0';
 const ILLEGAL = -1;
 const ROW_BUDGET_FRACTION = 4;
 
@@ -153,7 +152,10 @@ export function searchPartition(
   let rowBytes = 0;
   const denseStates = Math.max(
     1,
-    Math.min(DENSE_STATES, Math.floor(limits.memoryLimitBytes / ROW_BUDGET_FRACTION / (4 * Math.max(1, n)))),
+    Math.min(
+      n <= 4096 ? DENSE_STATES : 16,
+      Math.floor(limits.memoryLimitBytes / ROW_BUDGET_FRACTION / (4 * Math.max(1, n))),
+    ),
   );
   const memo = new TransitionMemo(256);
   const transition = (s: number, op: number): number => {
@@ -255,7 +257,11 @@ export function searchPartition(
       longest:
         valid === true
           ? []
-          : best.map((b) => ({ ops: b.ops, state: describeState(model, states[b.state]), blockedOp: b.blockedOp })),
+          : best.map((b) => ({
+              ops: b.ops,
+              state: describeState(model, states[b.state]),
+              blockedOp: b.blockedOp,
+            })),
       configurations: cache.size,
       states: states.length,
       steps,
@@ -277,8 +283,9 @@ export function searchPartition(
   let eager = true;
   let entry = next[0]!;
   for (;;) {
-    if ((++steps & 4095) === 0) {
-      if (cancel !== undefined && Atomics.load(cancel, 0) !== 0) return finish('unknown', 'cancelled');
+    if ((++steps & 1023) === 0) {
+      if (cancel !== undefined && Atomics.load(cancel, 0) !== 0)
+        return finish('unknown', 'cancelled');
       if (performance.now() > deadline) return finish('unknown', 'time-limit');
       if (memoryBytes() > memLimit) return finish('unknown', 'memory-limit');
       if (steps > maxSteps) return finish('unknown', 'step-limit');
@@ -297,13 +304,11 @@ export function searchPartition(
         ns = row[op]!;
         if (ns === MISSING) ns = row[op] = transition(state, op);
       } else {
-        if (USE_MEMO) {
-          ns = memo.get(state, op);
-          if (ns === MISSING) {
-            ns = transition(state, op);
-            memo.set(state, op, ns);
-          }
-        } else ns = transition(state, op);
+        ns = memo.get(state, op);
+        if (ns === MISSING) {
+          ns = transition(state, op);
+          memo.set(state, op, ns);
+        }
       }
       // An indeterminate op that would change nothing here is never worth linearizing here:
       // not linearizing it at all dominates.

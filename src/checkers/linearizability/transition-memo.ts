@@ -65,6 +65,7 @@ export class TransitionMemo {
     this.val = new Int32Array(cap);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < oldS.length; i++) if (oldS[i] !== -1) this.set(oldS[i]!, oldO[i]!, oldV[i]!);
+    for (let i = 0; i < oldS.length; i++)
+      if (oldS[i] !== -1) this.set(oldS[i]!, oldO[i]!, oldV[i]!);
   }
 }

@@ -14,7 +14,9 @@ parentPort!.on('message', (task: WorkerTask) => {
   const model = createModel(task.model, task.modelOptions);
   const partModel = partitionModelFor(model, task.split, task.ops);
   const deadline =
-    task.deadlineEpochMs === null ? Infinity : performance.now() + (task.deadlineEpochMs - Date.now());
+    task.deadlineEpochMs === null
+      ? Infinity
+      : performance.now() + (task.deadlineEpochMs - Date.now());
   const outcome = searchPartition(task.ops, partModel, {
     deadline,
     memoryLimitBytes: task.memoryLimitBytes,

@@ -11,7 +11,8 @@ import { type Spec, toHistory } from './histories.js';
 const bits: Model<number> = {
   name: 'bits',
   init: () => 0,
-  step: (s, op) => (op.f === 'add' ? s | (1 << (op.input as number)) : op.output === s ? s : undefined),
+  step: (s, op) =>
+    op.f === 'add' ? s | (1 << (op.input as number)) : op.output === s ? s : undefined,
   hash: (s) => s,
   equal: (a, b) => a === b,
 };
@@ -29,7 +30,10 @@ function hardHistory(): Spec[] {
 describe('search bounds', () => {
   it('a time limit yields unknown with what was being searched', async () => {
     const t0 = performance.now();
-    const r = await checkLinearizability(toHistory(hardHistory()), { model: bits, timeLimitMs: 150 });
+    const r = await checkLinearizability(toHistory(hardHistory()), {
+      model: bits,
+      timeLimitMs: 150,
+    });
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(r.valid).toBe('unknown');
     expect(r.violations).toEqual([]);

@@ -42,7 +42,14 @@ describe('faultline check', () => {
   });
 
   it('--json, --no-split and --model', () => {
-    const r = faultline('check', join(CORPUS, 'kv/c01-bad.txt'), '--model', 'kv', '--no-split', '--json');
+    const r = faultline(
+      'check',
+      join(CORPUS, 'kv/c01-bad.txt'),
+      '--model',
+      'kv',
+      '--no-split',
+      '--json',
+    );
     expect(r.code).toBe(1);
     const result = JSON.parse(r.stdout);
     expect(result.split).toBe(false);
@@ -76,7 +83,10 @@ describe('faultline check', () => {
     expect(usage.stderr).toMatch(/unknown model 'nope'/);
 
     const bad = join(dir, 'bad.jsonl');
-    writeFileSync(bad, '{"index":0,"time":0,"type":"invoke","process":0,"f":"frobnicate","value":1}\n{"index":1,"time":1,"type":"ok","process":0,"f":"frobnicate","value":1}\n');
+    writeFileSync(
+      bad,
+      '{"index":0,"time":0,"type":"invoke","process":0,"f":"frobnicate","value":1}\n{"index":1,"time":1,"type":"ok","process":0,"f":"frobnicate","value":1}\n',
+    );
     const input = faultline('check', bad, '--model', 'register');
     expect(input.code).toBe(65);
     expect(input.stderr.trim().split('\n')).toHaveLength(1);

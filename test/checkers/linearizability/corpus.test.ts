@@ -59,4 +59,17 @@ describe('Porcupine corpus conformance', () => {
       expect(v.prefixes.length).toBeGreaterThan(0);
     }
   });
+
+  it('worker threads give the same verdicts (c50-ok, c50-bad full)', async () => {
+    const ok = await loadHistory(join(CORPUS, 'kv/c50-ok.txt'));
+    const r1 = await checkLinearizability(ok.ops, { model: 'kv', workers: 2 });
+    expect(r1.workers).toBe(2);
+    expect(r1.valid).toBe(true);
+    const bad = await loadHistory(join(CORPUS, 'kv/c50-bad.txt'));
+    const r2 = await checkLinearizability(bad.ops, { model: 'kv', workers: 2, full: true });
+    expect(r2.workers).toBe(2);
+    expect(r2.valid).toBe(false);
+    expect(r2.undecided).toEqual([]);
+    expect(r2.violations.length).toBe(r2.partitions.length);
+  });
 });

@@ -9,7 +9,10 @@ import {
   checkLinearizability,
   formatViolationText,
 } from '../../../src/checkers/linearizability/index.js';
-import { renderViolationHtml, renderViolationSvg } from '../../../src/checkers/linearizability/render.js';
+import {
+  renderViolationHtml,
+  renderViolationSvg,
+} from '../../../src/checkers/linearizability/render.js';
 import { type Spec, toHistory } from './histories.js';
 
 describe('violation explanations', () => {

@@ -33,7 +33,8 @@ export function toHistory(specs: readonly Spec[]): History {
   return events.map((e, index) => ({ ...e.op, index, time: e.t * 1000 }) as Op);
 }
 
-export type RefModel = 'register' | 'cas-register' | 'kv' | 'mutex' | 'set' | 'fifo-queue' | 'unordered-queue';
+export type RefModel =
+  'register' | 'cas-register' | 'kv' | 'mutex' | 'set' | 'fifo-queue' | 'unordered-queue';
 
 export interface RefOp {
   f: string;
@@ -54,7 +55,8 @@ export function refStep(model: RefModel, state: JsonValue, op: RefOp): JsonValue
   switch (model) {
     case 'register':
     case 'cas-register':
-      if (op.f === 'read') return op.output === undefined || eq(op.output, state) ? state : undefined;
+      if (op.f === 'read')
+        return op.output === undefined || eq(op.output, state) ? state : undefined;
       if (op.f === 'write') return op.value;
       {
         const [from, to] = op.value as [JsonValue, JsonValue];

@@ -27,12 +27,23 @@ const opArb: Record<RefModel, fc.Arbitrary<SeqOp>> = {
   'cas-register': fc.oneof(
     fc.record({ f: fc.constant('read'), value: fc.constant(null) }),
     fc.record({ f: fc.constant('write'), value: fc.integer({ min: 0, max: 3 }) }),
-    fc.record({ f: fc.constant('cas'), value: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })) }),
+    fc.record({
+      f: fc.constant('cas'),
+      value: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+    }),
   ),
   kv: fc.oneof(
     fc.record({ f: fc.constant('get'), key: fc.constantFrom('a', 'b'), value: fc.constant(null) }),
-    fc.record({ f: fc.constant('put'), key: fc.constantFrom('a', 'b'), value: fc.constantFrom('x', 'y') }),
-    fc.record({ f: fc.constant('append'), key: fc.constantFrom('a', 'b'), value: fc.constantFrom('x', 'y', 'z') }),
+    fc.record({
+      f: fc.constant('put'),
+      key: fc.constantFrom('a', 'b'),
+      value: fc.constantFrom('x', 'y'),
+    }),
+    fc.record({
+      f: fc.constant('append'),
+      key: fc.constantFrom('a', 'b'),
+      value: fc.constantFrom('x', 'y', 'z'),
+    }),
   ),
   mutex: fc.record({ f: fc.constantFrom('acquire', 'release'), value: fc.constant(null) }),
   set: fc.oneof(
@@ -79,21 +90,33 @@ function runSequential(model: RefModel, ops: readonly SeqOp[]): { op: SeqOp; out
   return out;
 }
 
-const MODELS: RefModel[] = ['register', 'cas-register', 'kv', 'mutex', 'set', 'fifo-queue', 'unordered-queue'];
+const MODELS: RefModel[] = [
+  'register',
+  'cas-register',
+  'kv',
+  'mutex',
+  'set',
+  'fifo-queue',
+  'unordered-queue',
+];
 
 /** A sequential run stretched into overlapping intervals around each op's point. */
 const stretchedArb = (model: RefModel) =>
   fc
     .record({
       ops: fc.array(opArb[model], { minLength: 1, maxLength: 40 }),
-      stretch: fc.array(fc.tuple(fc.nat(40), fc.nat(40), fc.nat(9)), { minLength: 40, maxLength: 40 }),
+      stretch: fc.array(fc.tuple(fc.nat(40), fc.nat(40), fc.nat(9)), {
+        minLength: 40,
+        maxLength: 40,
+      }),
     })
     .map(({ ops, stretch }) =>
       runSequential(model, ops).map(({ op, output }, i): Spec => {
         const [before, after, kind] = stretch[i]!;
         const point = i * 20 * 1000 + 10_000;
         // Known limitation: the unordered queue ignores indeterminate dequeues (see its model).
-        const status = kind === 0 && !(model === 'unordered-queue' && op.f === 'dequeue') ? 'info' : 'ok';
+        const status =
+          kind === 0 && !(model === 'unordered-queue' && op.f === 'dequeue') ? 'info' : 'ok';
         return {
           ...op,
           output,
@@ -115,7 +138,11 @@ describe('stretched sequential runs are linearizable', () => {
             ...specs,
             ...specs
               .filter((_, i) => i % 7 === 3)
-              .map((s) => ({ ...s, status: 'fail' as const, value: s.f === 'cas' ? [9, 9] : s.value })),
+              .map((s) => ({
+                ...s,
+                status: 'fail' as const,
+                value: s.f === 'cas' ? [9, 9] : s.value,
+              })),
           ];
           const r = await checkLinearizability(toHistory(withFails), { model, split, workers: 0 });
           expect(r.valid).toBe(true);
@@ -127,7 +154,11 @@ describe('stretched sequential runs are linearizable', () => {
 });
 
 /** Replaces one result with something no op produces; the violation must be detected. */
-function corrupt(model: RefModel, specs: Spec[], pick: number): { specs: Spec[]; target: number } | null {
+function corrupt(
+  model: RefModel,
+  specs: Spec[],
+  pick: number,
+): { specs: Spec[]; target: number } | null {
   if (model === 'mutex') {
     // Two acquires, strictly after everything else and one after the other. Indeterminate ops
     // are removed first: a pending release could legitimately take effect between them.
@@ -139,11 +170,17 @@ function corrupt(model: RefModel, specs: Spec[], pick: number): { specs: Spec[];
     ];
     return { specs: [...specs, ...extra], target: specs.length + 1 };
   }
-  const reads = specs.map((s, i) => [s, i] as const).filter(([s]) => READS[s.f] && s.status === 'ok');
+  const reads = specs
+    .map((s, i) => [s, i] as const)
+    .filter(([s]) => READS[s.f] && s.status === 'ok');
   if (reads.length === 0) return null;
   const [s, i] = reads[pick % reads.length]!;
   const bogus: JsonValue =
-    model === 'kv' ? `${String(s.output ?? '')}Q` : model === 'set' ? [...(s.output as number[]), 777] : 777;
+    model === 'kv'
+      ? `${String(s.output ?? '')}Q`
+      : model === 'set'
+        ? [...(s.output as number[]), 777]
+        : 777;
   const copy = specs.slice();
   copy[i] = { ...s, output: bogus };
   return { specs: copy, target: i };
@@ -182,7 +219,11 @@ const smallArb = (model: RefModel) =>
         start: fc.nat(10),
         len: fc.nat(6),
         status: fc.constantFrom('ok', 'ok', 'ok', 'info', 'fail'),
-        output: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3 }), fc.constantFrom('', 'x', 'xy', 'z')),
+        output: fc.oneof(
+          fc.constant(null),
+          fc.integer({ min: 0, max: 3 }),
+          fc.constantFrom('', 'x', 'xy', 'z'),
+        ),
         setOut: fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }),
       }),
       { minLength: 1, maxLength: 7 },

@@ -98,7 +98,7 @@ function canFill(at: Occurrences, from: number, candidates: readonly ModelOp[]):
     }
     mark[c.id] = stamp;
   }
-  budget = 10_000;
+  budget = 3_000; // also bounds the recursion depth
   return fillFrom(at, from);
 }
 
@@ -114,7 +114,10 @@ function fillFrom(at: Occurrences, pos: number): boolean {
   return false;
 }
 
-export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'absent'): Model<KvValue> {
+export function kvKeyModel(
+  initial: string,
+  readNil: 'absent' | 'unknown' = 'absent',
+): Model<KvValue> {
   const init = value(initial);
   // Hash of each get's result, computed once per op.
   const outHash = new WeakMap<ModelOp, number>();
@@ -127,7 +130,10 @@ export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'abs
   const occurrencesOf = (target: ModelOp, out: string): Occurrences => {
     let at = occurrences.get(target);
     if (at === undefined) {
-      occurrences.set(target, (at = { out, index: appendsOf.get(target) ?? noAppends, at: new Map() }));
+      occurrences.set(
+        target,
+        (at = { out, index: appendsOf.get(target) ?? noAppends, at: new Map() }),
+      );
     }
     return at;
   };
@@ -137,7 +143,8 @@ export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'abs
       ph = new Int32Array(out.length + 1);
       let h = FNV_OFFSET;
       ph[0] = h;
-      for (let i = 0; i < out.length; i++) ph[i + 1] = h = (Math.imul(h, P) + out.charCodeAt(i)) | 0;
+      for (let i = 0; i < out.length; i++)
+        ph[i + 1] = h = (Math.imul(h, P) + out.charCodeAt(i)) | 0;
       prefixHashes.set(op, ph);
     }
     return ph;
@@ -204,14 +211,20 @@ export function kvKeyModel(initial: string, readNil: 'absent' | 'unknown' = 'abs
       if (op.f !== 'get' && typeof op.input !== 'string') {
         return `kv ${op.f} expects a string value, got ${describeValue(op.input)}`;
       }
-      if (op.f === 'get' && op.status === 'ok' && op.output !== null && typeof op.output !== 'string') {
+      if (
+        op.f === 'get' &&
+        op.status === 'ok' &&
+        op.output !== null &&
+        typeof op.output !== 'string'
+      ) {
         return `kv get returned a non-string ${describeValue(op.output)}`;
       }
       return undefined;
     },
     describeOp(op) {
       const k = op.key === undefined ? '' : `[${String(op.key)}] `;
-      if (op.f === 'get') return `${k}get -> ${op.status === 'info' ? '?' : describeValue(op.output)}`;
+      if (op.f === 'get')
+        return `${k}get -> ${op.status === 'info' ? '?' : describeValue(op.output)}`;
       return `${k}${op.f} ${describeValue(op.input)}${op.status === 'info' ? ' (?)' : ''}`;
     },
     describeState: (st) => JSON.stringify(st.s),
@@ -236,11 +249,19 @@ export function kvModel(opts: ModelOptions = {}): Model<unknown> {
   }
   const base = typeof init === 'string' ? kvKeyModel(init, opts.readNil) : sub;
   const whole = keyedModel(base) as unknown as Model<unknown>;
-  return { ...whole, name: 'kv', partition: (op: ModelOp) => op.key, partitionModel: base as Model<unknown> };
+  return {
+    ...whole,
+    name: 'kv',
+    partition: (op: ModelOp) => op.key,
+    partitionModel: base as Model<unknown>,
+  };
 }
 
 /** kv where each key may start from a different string (initial given as {key: value}). */
-function withPerKeyInitial(perKey: (k: unknown) => string, readNil?: 'absent' | 'unknown'): Model<unknown> {
+function withPerKeyInitial(
+  perKey: (k: unknown) => string,
+  readNil?: 'absent' | 'unknown',
+): Model<unknown> {
   // A key not yet touched is UNSET; its first op resolves it to that key's initial value.
   const UNSET: KvValue = { s: '', h: 0x2f5e3a1 };
   const models = new Map<string, Model<KvValue>>();

@@ -8,13 +8,7 @@
  * null), under 'unknown' it constrains nothing (Knossos).
  */
 import type { JsonValue } from '../../../history/op.js';
-import {
-  type Model,
-  type ModelOp,
-  describeValue,
-  hashJson,
-  jsonEqual,
-} from '../model.js';
+import { type Model, type ModelOp, describeValue, hashJson, jsonEqual } from '../model.js';
 import type { ModelOptions } from './options.js';
 
 type Value = JsonValue;
@@ -64,7 +58,8 @@ export function registerModel(opts: ModelOptions = {}, withCas = false): Model<V
       return op.output === undefined || (op.output === null && readNil === 'unknown');
     },
     validate(op) {
-      if (!fs.includes(op.f)) return `the ${withCas ? 'cas-register' : 'register'} model has no op "${op.f}" (expected ${fs.join('/')})`;
+      if (!fs.includes(op.f))
+        return `the ${withCas ? 'cas-register' : 'register'} model has no op "${op.f}" (expected ${fs.join('/')})`;
       if (op.f === 'cas' && !(Array.isArray(op.input) && op.input.length === 2)) {
         return `cas expects value [from, to], got ${describeValue(op.input)}`;
       }
@@ -74,8 +69,10 @@ export function registerModel(opts: ModelOptions = {}, withCas = false): Model<V
     prune: pruneUnobservedWrites,
     describeOp(op) {
       const k = op.key === undefined ? '' : `[${String(op.key)}] `;
-      if (op.f === 'read') return `${k}read -> ${op.status === 'info' ? '?' : describeValue(op.output)}`;
-      if (op.f === 'write') return `${k}write ${describeValue(op.input)}${op.status === 'info' ? ' (?)' : ''}`;
+      if (op.f === 'read')
+        return `${k}read -> ${op.status === 'info' ? '?' : describeValue(op.output)}`;
+      if (op.f === 'write')
+        return `${k}write ${describeValue(op.input)}${op.status === 'info' ? ' (?)' : ''}`;
       const [from, to] = casArgs(op);
       return `${k}cas ${describeValue(from)}->${describeValue(to)}${op.status === 'info' ? ' (?)' : ''}`;
     },

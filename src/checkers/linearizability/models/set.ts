@@ -24,14 +24,17 @@ export function setModel(opts: ModelOptions = {}): Model<SetState> {
         return [...state, e].sort();
       }
       const read = toState(op.output as JsonValue[]);
-      return read.length === state.length && read.every((e, i) => e === state[i]) ? state : undefined;
+      return read.length === state.length && read.every((e, i) => e === state[i])
+        ? state
+        : undefined;
     },
     hash: (s) => hashString(s.join('\u0001')),
     equal: (a, b) => a.length === b.length && a.every((e, i) => e === b[i]),
     readOnly: (op) => op.f === 'read',
     irrelevant: (op) => op.f === 'read' && op.output === undefined,
     validate(op) {
-      if (op.f !== 'add' && op.f !== 'read') return `the set model has no op "${op.f}" (expected add/read)`;
+      if (op.f !== 'add' && op.f !== 'read')
+        return `the set model has no op "${op.f}" (expected add/read)`;
       if (op.f === 'read' && op.status === 'ok' && !Array.isArray(op.output)) {
         return `set read must return an array, got ${describeValue(op.output)}`;
       }

@@ -1,0 +1,211 @@
+/**
+ * Shrinking a failing trial on the real cluster, with fast-check's own shrinker.
+ *
+ * The failing trial's schedule is value `path` (a plain trial: "0") of `scheduleArbitrary(params)`
+ * under `seed`, so `fc.check` with `{seed, path}` starts from exactly that schedule and shrinks
+ * it: fewer processes, fewer ops, fewer faults, shorter delays (see generators/arbitraries.ts).
+ * Each candidate runs on a fresh cluster. Real systems are flaky, so a candidate counts as
+ * failing only if it fails in `required` of `attempts` runs (stopping as soon as the answer is
+ * known). The whole search has a wall-clock budget (fast-check's interruptAfterTimeLimit; the run
+ * in flight at the deadline is aborted). The result is the smallest failing schedule with its
+ * replay path, so `generateSchedule(params, seed, path)` regenerates it.
+ */
+import { rmSync } from 'node:fs';
+import fc from 'fast-check';
+import type { Validity } from '../checkers/result.js';
+import { generateSchedule } from '../generators/generate.js';
+import { scheduleArbitrary } from '../generators/arbitraries.js';
+import type { ScheduleParams } from '../generators/params.js';
+import { opCount, type Schedule } from '../generators/schedule.js';
+import type { JsonValue } from '../history/op.js';
+
+/** One run of a candidate on a fresh cluster. */
+export interface AttemptOutcome {
+  valid: Validity;
+  runDir: string;
+}
+
+export type RunAttempt = (schedule: Schedule, label: string, signal: AbortSignal) => Promise<AttemptOutcome>;
+
+export interface ShrinkOptions {
+  params: ScheduleParams;
+  seed: number;
+  /** fast-check path of the failing schedule; a plain (unshrunk) trial is "0". */
+  path?: string;
+  /** Runs one attempt; `label` is unique per attempt (use it to name the run dir). */
+  runAttempt: RunAttempt;
+  /** Whether an attempt reproduces the failure (e.g. invalid with the same anomaly). */
+  isFailure: (o: AttemptOutcome) => Promise<boolean> | boolean;
+  /** The original schedule already failed once (the trial): count it without re-running. */
+  originalFailed?: boolean;
+  attempts: number;
+  required: number;
+  timeBudgetMs: number;
+  /** Runs of the final case to measure how often it reproduces. */
+  confirmRuns: number;
+  signal?: AbortSignal;
+  /** After each candidate: how many were tried, and the size of the smallest failing one. */
+  onStep?: (step: { step: number; size: number; failing: boolean }) => void;
+}
+
+export interface ScheduleSize {
+  ops: number;
+  faults: number;
+  processes: number;
+}
+
+export interface ShrinkResult {
+  seed: number;
+  path: string;
+  schedule: Schedule;
+  before: ScheduleSize;
+  after: ScheduleSize;
+  /** Candidates evaluated and cluster runs made. */
+  steps: number;
+  runs: number;
+  /** Failures/attempts of the final case while shrinking (the original trial: 1/1). */
+  shrinkReproduced: { failures: number; attempts: number };
+  /** Failures/runs of the confirmation runs. */
+  confirmed: { failures: number; runs: number };
+  /** A run dir where the minimized case failed (kept; others are deleted). */
+  failingRunDir?: string;
+  interrupted: boolean;
+  elapsedMs: number;
+}
+
+export function scheduleSize(s: Schedule): ScheduleSize {
+  return { ops: opCount(s), faults: s.faults.length, processes: s.processes.filter((p) => p.length > 0).length };
+}
+
+/** The size fast-check is driving down, as one number for progress reports. */
+export const sizeOf = (s: Schedule) => opCount(s) + s.faults.length;
+
+/** A schedule's identity for memoization (fast-check may propose the same value twice). */
+const keyOf = (s: Schedule) => JSON.stringify({ ...s, origin: undefined });
+
+interface Verdict {
+  failures: number;
+  attempts: number;
+  failing: boolean;
+  failingDirs: string[];
+}
+
+export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
+  const t0 = Date.now();
+  const deadline = t0 + o.timeBudgetMs;
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort();
+  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // The run in flight when the budget ends is aborted (it heals and tears down on its way out).
+  const budgetTimer = setTimeout(() => stop.abort(), o.timeBudgetMs);
+  const arb = scheduleArbitrary(o.params);
+  const startPath = o.path ?? '0';
+  const original = generateSchedule(o.params, o.seed, o.path === '0' ? undefined : o.path).schedule;
+  const memo = new Map<string, Verdict>();
+  let step = 0;
+  let runs = 0;
+  let best = original;
+  let first = true;
+
+  const evaluate = async (s: Schedule): Promise<Verdict> => {
+    const v: Verdict = { failures: 0, attempts: 0, failing: false, failingDirs: [] };
+    for (let a = 0; a < o.attempts; a++) {
+      // Stop once the answer is known: enough failures, or too few attempts left to reach them.
+      if (v.failures >= o.required || v.failures + (o.attempts - a) < o.required) break;
+      if (stop.signal.aborted || Date.now() >= deadline) break;
+      runs++;
+      const out = await o.runAttempt(s, `c${String(step).padStart(4, '0')}-a${a + 1}`, stop.signal);
+      if (stop.signal.aborted) {
+        rmSync(out.runDir, { recursive: true, force: true });
+        break; // an aborted run proves nothing
+      }
+      v.attempts++;
+      if (await o.isFailure(out)) {
+        v.failures++;
+        v.failingDirs.push(out.runDir);
+      } else rmSync(out.runDir, { recursive: true, force: true });
+    }
+    v.failing = v.failures >= o.required;
+    if (!v.failing) for (const d of v.failingDirs) rmSync(d, { recursive: true, force: true });
+    return v;
+  };
+
+  let details: fc.RunDetails<[Schedule]>;
+  try {
+    details = (await fc.check(
+      fc.asyncProperty(arb, async (s) => {
+        if (first && o.originalFailed !== false) {
+          first = false;
+          memo.set(keyOf(s), { failures: 1, attempts: 1, failing: true, failingDirs: [] });
+          return false; // the trial itself was the first observation
+        }
+        first = false;
+        if (stop.signal.aborted || Date.now() >= deadline) return true;
+        const k = keyOf(s);
+        let v = memo.get(k);
+        if (!v) {
+          step++;
+          v = await evaluate(s);
+          // A candidate cut short by the budget is not a verdict: do not remember it.
+          if (!stop.signal.aborted) memo.set(k, v);
+          if (v.failing && sizeOf(s) <= sizeOf(best)) best = s;
+          o.onStep?.({ step, size: sizeOf(best), failing: v.failing });
+        }
+        return !v.failing;
+      }),
+      {
+        seed: o.seed,
+        path: startPath,
+        numRuns: 1,
+        plugins: [fc.interruptAfterTimeLimit(o.timeBudgetMs)],
+      },
+    )) as fc.RunDetails<[Schedule]>;
+  } finally {
+    clearTimeout(budgetTimer);
+    o.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  const final = details.failed && details.counterexample ? details.counterexample[0] : original;
+  const path = details.failed && details.counterexamplePath ? details.counterexamplePath : startPath;
+  const verdict = memo.get(keyOf(final)) ?? { failures: 1, attempts: 1, failing: true, failingDirs: [] };
+  // Drop failing dirs of every candidate but the final one.
+  for (const [k, v] of memo) if (k !== keyOf(final)) for (const d of v.failingDirs) rmSync(d, { recursive: true, force: true });
+  const schedule: Schedule = {
+    ...final,
+    origin: { seed: o.seed, ...(path === '0' ? {} : { path }), params: o.params as unknown as JsonValue },
+  };
+
+  // How often does the minimized case fail? (Not under the shrink budget: a few more runs.)
+  const confirmed = { failures: 0, runs: 0 };
+  let failingRunDir = verdict.failingDirs[0];
+  for (const d of verdict.failingDirs.slice(1)) rmSync(d, { recursive: true, force: true });
+  for (let i = 0; i < o.confirmRuns && !o.signal?.aborted; i++) {
+    const confirmStop = o.signal ?? new AbortController().signal;
+    runs++;
+    const out = await o.runAttempt(schedule, `confirm-${i + 1}`, confirmStop);
+    if (o.signal?.aborted) {
+      rmSync(out.runDir, { recursive: true, force: true });
+      break;
+    }
+    confirmed.runs++;
+    if (await o.isFailure(out)) {
+      confirmed.failures++;
+      if (failingRunDir === undefined) failingRunDir = out.runDir;
+      else rmSync(out.runDir, { recursive: true, force: true });
+    } else rmSync(out.runDir, { recursive: true, force: true });
+  }
+  return {
+    seed: o.seed,
+    path,
+    schedule,
+    before: scheduleSize(original),
+    after: scheduleSize(final),
+    steps: step,
+    runs,
+    shrinkReproduced: { failures: verdict.failures, attempts: verdict.attempts },
+    confirmed,
+    ...(failingRunDir ? { failingRunDir } : {}),
+    interrupted: Boolean(details.interrupted) || stop.signal.aborted,
+    elapsedMs: Date.now() - t0,
+  };
+}
