@@ -5,8 +5,9 @@
  * recording (median over rounds).
  *
  *   npm run bench:run -- [--rounds 6] [--seconds 3] [--workers 10]
- *                        [--endpoints n1=http://10.77.0.11:2379,n2=...]
- * Without --endpoints it starts a single local etcd on loopback.
+ *                        [--cluster clusters/etcd-5.json | --endpoints n1=http://...,n2=...]
+ * With --cluster it brings that cluster up in namespaces (root) and tears it down after;
+ * without --cluster or --endpoints it starts a single local etcd on loopback.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { Executor, NullSink, type HistorySink, type OpInput } from '../executor/
 import type { Op } from '../history/op.js';
 import type { Schedule, ScheduledOp } from '../generators/schedule.js';
 import { Recorder } from '../history/recorder.js';
+import { Cluster } from '../cluster/cluster.js';
+import { loadClusterDefinition } from '../cluster/definition.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '10' },
     endpoints: { type: 'string' },
+    cluster: { type: 'string' },
   },
 });
 const rounds = Number(args.rounds);
@@ -92,10 +96,14 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   let etcd: LocalEtcd | undefined;
+  let cluster: Cluster | undefined;
   const dir = await mkdtemp(join(tmpdir(), `faultline-bench-${process.pid}-`));
   try {
     let nodes: NodeEndpoint[];
-    if (args.endpoints) {
+    if (args.cluster) {
+      cluster = await Cluster.up(await loadClusterDefinition(args.cluster), { runDir: join(dir, 'cluster') });
+      nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
+    } else if (args.endpoints) {
       nodes = args.endpoints.split(',').map((e) => {
         const [name, url] = e.split('=');
         if (!name || !url) throw new Error(`--endpoints: expected name=url, got ${e}`);
@@ -152,6 +160,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await etcd?.stop();
+    await cluster?.down();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -59,6 +59,8 @@ div.table-wrap{overflow-x:auto}
 ul.files{list-style:none;margin:0;padding:0;columns:2}ul.files li{padding:2px 0}
 .stat{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}
 .stat-label{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
+.stat#ok{color:#15803d}.stat#fail{color:#b91c1c}.stat#info{color:#b45309}
+#spark{max-width:240px;overflow:hidden}
 .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:12px}
 .chip{display:inline-block;padding:1px 8px;margin:2px 4px 2px 0;border-radius:999px;background:#fee2e2;color:#991b1b;font-size:12px;font-weight:600}
 .empty{padding:28px;text-align:center;color:var(--muted)}

@@ -24,6 +24,7 @@ const SCRIPT = String.raw`
   }
   var points = [];
   var lastTrial = null;
+  var lastElapsed = -1;
   function spark() {
     var w = 240, h = 40, n = points.length;
     if (n < 2) { $('spark').innerHTML = ''; return; }
@@ -31,7 +32,7 @@ const SCRIPT = String.raw`
     var d = points.map(function (p, i) {
       return (i ? 'L' : 'M') + (i * w / (n - 1)).toFixed(1) + ',' + (h - 2 - p / max * (h - 4)).toFixed(1);
     }).join('');
-    $('spark').innerHTML = '<svg width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + ' ' + h + '"><path d="' + d + '" fill="none" stroke="#2563eb" stroke-width="1.5"/></svg>';
+    $('spark').innerHTML = '<svg width="100%" height="' + h + '" preserveAspectRatio="none" viewBox="0 0 ' + w + ' ' + h + '"><path d="' + d + '" fill="none" stroke="#2563eb" stroke-width="1.5" vector-effect="non-scaling-stroke"/></svg>';
   }
   function render(s) {
     $('detached').style.display = s.attached ? 'none' : '';
@@ -40,11 +41,16 @@ const SCRIPT = String.raw`
     var t = s.totals;
     $('totals').textContent = t.trials + ' trials: ' + t.valid + ' valid, ' + t.invalid + ' invalid, ' + t.unknown + ' unknown';
     var c = s.current;
-    if (c && c.trial !== lastTrial) { points = []; lastTrial = c.trial; }
+    if (c && c.trial !== lastTrial) { points = []; lastTrial = c.trial; lastElapsed = -1; }
     $('current').style.display = c ? '' : 'none';
     $('idle').style.display = c ? 'none' : '';
     if (c) {
-      if (points.length === 0 || c.elapsedMs > 0) { points.push(c.opsPerSec); if (points.length > 120) points.shift(); }
+      // One point per progress report (state frames also follow fault events).
+      if (c.elapsedMs > 0 && c.elapsedMs !== lastElapsed) {
+        lastElapsed = c.elapsedMs;
+        points.push(c.opsPerSec);
+        if (points.length > 120) points.shift();
+      }
       $('trial').innerHTML = '#' + c.trial + ' · seed <span class="mono">' + (c.seed === null ? '–' : c.seed) + '</span> · ' + runLink(s.runIds, c.runDir);
       $('elapsed').textContent = (c.elapsedMs / 1000).toFixed(1) + ' s';
       $('ops').textContent = c.opsPerSec.toFixed(0);

@@ -59,13 +59,15 @@ function failedChecks(checks: Record<string, Verdict>): string {
     : '';
 }
 
-/** The command without what every run shares (`faultline`, global options, `--results <dir>`). */
+/** The command, minus what every run shares (`faultline run`, global options, `--results <dir>`, the cluster file's directory). */
 export function shortCommand(cmd: string | null): string {
   if (!cmd) return '';
   return cmd
     .replace(/^faultline\s+/, '')
     .replace(/^((-q|--quiet)\s+|--log-file[ =]\S+\s+)+/, '')
+    .replace(/^run\s+/, '')
     .replace(/\s--results[ =]\S+/, '')
+    .replace(/(--cluster[ =])\S*\/([^/\s]+)/, '$1$2')
     .trim();
 }
 

@@ -212,6 +212,18 @@ describe('live page', () => {
         activeFaults: ['f0'],
       });
       await expect.poll(() => page.locator('#ops').textContent()).toBe('41');
+      live$.next({
+        type: 'progress',
+        trial: 3,
+        elapsedMs: 3500,
+        opsPerSec: 36,
+        ok: 80,
+        fail: 4,
+        info: 1,
+        activeFaults: ['f0'],
+      });
+      await expect.poll(() => page.locator('#ops').textContent()).toBe('36');
+      expect(await page.locator('#spark path').count()).toBe(1);
       expect(await page.locator('#ok').textContent()).toBe('80');
       expect(await page.locator('#faults .chip').allTextContents()).toEqual(['f0']);
       expect(await page.locator('#trial a').getAttribute('href')).toBe(`/runs/${runs[0]!.id}`);
