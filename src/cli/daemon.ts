@@ -23,7 +23,13 @@ interface DaemonCliOptions {
 
 /** Shape of src/server/index.ts (built by the "serve" helper). */
 interface ServerModule {
-  startServer(o: { resultsRoot: string; host: string; port: number; live$: Observable<LiveEvent> }): Promise<{
+  startServer(o: {
+    resultsRoot: string;
+    host: string;
+    port: number;
+    live$: Observable<LiveEvent>;
+    logger?: Logger;
+  }): Promise<{
     url?: string;
     close(): Promise<void>;
   }>;
@@ -34,13 +40,21 @@ interface ServerModule {
  * computed so the daemon compiles without it.
  */
 async function startServerIfAvailable(
-  o: { resultsRoot: string; host: string; port: number; live$: Observable<LiveEvent> },
+  o: {
+    resultsRoot: string;
+    host: string;
+    port: number;
+    live$: Observable<LiveEvent>;
+    logger?: Logger;
+  },
   log: Logger,
 ): Promise<{ close(): Promise<void> } | undefined> {
   const url = new URL('../server/index.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) {
-    // TODO(lead): src/server/index.ts (serve helper) was not there when this was built; once it
-    // exports startServer({resultsRoot, host, port, live$}), --serve works without changes here.
+  const file = fileURLToPath(url);
+  // Built (dist/server/index.js) or run from source with tsx (src/server/index.ts).
+  if (!existsSync(file) && !existsSync(file.replace(/\.js$/, '.ts'))) {
+    // TODO(lead): a build without the web UI (src/server, the serve helper's part). Loaded
+    // dynamically so the daemon never depends on it at compile time.
     log.warn('--serve: the web UI (src/server/index.ts) is not built; running without it');
     return undefined;
   }
@@ -49,7 +63,7 @@ async function startServerIfAvailable(
     log.warn('--serve: src/server/index.ts has no startServer(); running without the web UI');
     return undefined;
   }
-  const server = await mod.startServer(o);
+  const server = await mod.startServer({ ...o, logger: log });
   log.info({ url: server.url ?? `http://${o.host}:${o.port}/` }, 'web UI');
   return server;
 }
@@ -57,7 +71,9 @@ async function startServerIfAvailable(
 export function registerDaemonCommands(program: Command): void {
   program
     .command('daemon')
-    .description('soak: run trials back to back (fresh cluster, generated schedule, check), group and shrink failures')
+    .description(
+      'soak: run trials back to back (fresh cluster, generated schedule, check), group and shrink failures',
+    )
     .requiredOption('--config <file>', 'soak config (see soaks/etcd-3-serializable.json)')
     .option('--serve [port]', 'also serve the web UI with live events (default port 8080)')
     .option('--host <addr>', 'address for --serve', '127.0.0.1')
@@ -71,10 +87,15 @@ export function registerDaemonCommands(program: Command): void {
         }
       }
       const globals = cmd.optsWithGlobals<{ quiet?: boolean; logFile?: string }>();
-      const log = createLogger({ quiet: globals.quiet, ...(globals.logFile ? { file: globals.logFile } : {}) });
+      const log = createLogger({
+        quiet: globals.quiet,
+        ...(globals.logFile ? { file: globals.logFile } : {}),
+      });
       const daemon = new Daemon(config, { logger: log });
       const controller = new AbortController();
-      controller.signal.addEventListener('abort', () => daemon.stop('stopped by signal'), { once: true });
+      controller.signal.addEventListener('abort', () => daemon.stop('stopped by signal'), {
+        once: true,
+      });
       const release = abortOnSignals(controller, log);
       const server =
         port !== undefined
@@ -90,7 +111,10 @@ export function registerDaemonCommands(program: Command): void {
           `soak ${config.name}: ${summary.reason}\n` +
             `  trials ${k.trials}: ${k.valid} valid, ${k.invalid} invalid, ${k.unknown} unknown (${k.crashed} crashed), ${k.minimized} minimized\n` +
             summary.groups.groups
-              .map((g) => `  ${String(g.count).padStart(4)} x ${g.signature}${g.minimized.length ? ` (minimized: ${g.minimized.map((m) => m.dir).join(', ')})` : ''}\n`)
+              .map(
+                (g) =>
+                  `  ${String(g.count).padStart(4)} x ${g.signature}${g.minimized.length ? ` (minimized: ${g.minimized.map((m) => m.dir).join(', ')})` : ''}\n`,
+              )
               .join('') +
             `  dir ${summary.soakDir}\n`,
         );

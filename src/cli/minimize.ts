@@ -28,16 +28,28 @@ export function registerMinimizeCommands(program: Command): void {
   program
     .command('minimize <history>')
     .description('shrink a non-linearizable history to a 1-minimal failing sub-history (JSONL)')
-    .option('--model <name>', `model: ${MODEL_NAMES.join(', ')} (default: cas-register, kv for porcupine-kv)`)
-    .option('--format <fmt>', 'input format: auto, jsonl, edn, porcupine-etcd, porcupine-kv', 'auto')
+    .option(
+      '--model <name>',
+      `model: ${MODEL_NAMES.join(', ')} (default: cas-register, kv for porcupine-kv)`,
+    )
+    .option(
+      '--format <fmt>',
+      'input format: auto, jsonl, edn, porcupine-etcd, porcupine-kv',
+      'auto',
+    )
     .option('--read-nil <mode>', 'an ok read of nil: absent or unknown (default per format)')
     .option('--initial <json>', 'initial state as JSON')
     .option('--no-split', 'check keyed histories as one object instead of per key')
-    .option('-o, --out <file>', 'where to write the minimized history (default <history>.min.jsonl)')
+    .option(
+      '-o, --out <file>',
+      'where to write the minimized history (default <history>.min.jsonl)',
+    )
     .option('--json', 'print sizes as JSON')
     .action(async (file: string, o: MinimizeCliOptions) => {
       if (!isHistoryFormat(o.format)) {
-        throw new UsageError(`--format: unknown history format '${o.format}' (auto, jsonl, edn, porcupine-etcd, porcupine-kv)`);
+        throw new UsageError(
+          `--format: unknown history format '${o.format}' (auto, jsonl, edn, porcupine-etcd, porcupine-kv)`,
+        );
       }
       if (o.model !== undefined && !isModelName(o.model)) {
         throw new UsageError(`--model: unknown model '${o.model}' (${MODEL_NAMES.join(', ')})`);
@@ -77,7 +89,9 @@ export function registerMinimizeCommands(program: Command): void {
       const b = result.before;
       const a = result.after;
       if (o.json) {
-        process.stdout.write(JSON.stringify({ file, out, model, ...result, history: undefined }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify({ file, out, model, ...result, history: undefined }, null, 2) + '\n',
+        );
       } else {
         process.stdout.write(
           `${file}: minimized (model ${model}, ${result.tests} checks, ${Math.round(result.timeMs)} ms)\n` +

@@ -63,8 +63,10 @@ export function registerReplayCommands(program: Command): void {
       try {
         const outcome = await runTrial({
           clusterFile,
-          workload: 'register',
+          workload: stored.run.workload === 'pg-vote' ? 'vote' : 'register',
           readConsistency: stored.run.readConsistency,
+          ...(stored.run.isolation ? { isolation: stored.run.isolation } : {}),
+          ...(stored.run.healAtEnd === false ? { healAtEnd: false } : {}),
           schedule,
           resultsRoot: o.results,
           test: `${stored.run.test}-replay`,

@@ -7,7 +7,10 @@ import type { Command } from 'commander';
 import { runShutdownHooks } from '../cluster/cleanup.js';
 import { exitCodeFor } from '../checkers/result.js';
 import { createLogger, type Logger } from '../log.js';
-import { runTrial, type WorkloadName } from '../run/runner.js';
+import { runTrial } from '../run/runner.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
+import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
+import { loadSchedule } from '../generators/schedule.js';
 import { UsageError } from './errors.js';
 import { addScheduleOptions, scheduleParamsFromOptions, type ScheduleCliOptions } from './schedule.js';
 
@@ -24,9 +27,24 @@ interface RunCliOptions extends ScheduleCliOptions {
   results: string;
   test?: string;
   json?: boolean;
+  isolation: string;
+  healUntilTeardown: boolean;
+  faultTargets?: string;
+  schedule?: string;
 }
 
-const WORKLOADS: WorkloadName[] = ['register'];
+const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
+
+/** `read-committed` (or `read committed`) -> `read committed`. */
+export function parseIsolation(text: string): Isolation {
+  const level = text.trim().toLowerCase().replace(/[-_ ]+/g, ' ');
+  if (!(ISOLATIONS as readonly string[]).includes(level)) {
+    throw new UsageError(
+      `--isolation: expected ${ISOLATIONS.map((i) => i.replace(/ /g, '-')).join(', ')}, got '${text}'`,
+    );
+  }
+  return level as Isolation;
+}
 
 function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -76,6 +94,17 @@ export function registerRunCommands(program: Command): void {
       .option('--seed <n>', 'fast-check seed of the schedule (default: random, recorded)')
       .option('--path <p>', "fast-check path of a shrunk schedule (with its --seed)")
       .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
+      .option(
+        '--isolation <level>',
+        'vote workload: read-committed, repeatable-read or serializable',
+        'read-committed',
+      )
+      .option('--schedule <file>', 'run this schedule.json (e.g. hand-written) instead of generating one')
+      .option('--fault-targets <nodes>', 'point every fault at these nodes, comma-separated (e.g. n1,n2,n3)')
+      .option(
+        '--no-heal-until-teardown',
+        'never heal: faults stay in force until the final teardown ends them (journaled)',
+      )
       .option('--op-timeout <ms>', 'per-op client timeout; past it the op is info', '1000')
       .option('--check-time-limit <s>', 'budget for the linearizability search (default: none)')
       .option('--results <dir>', 'results root', 'results')
@@ -85,6 +114,10 @@ export function registerRunCommands(program: Command): void {
     if (!WORKLOADS.includes(o.workload as WorkloadName)) {
       throw new UsageError(`--workload: unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')})`);
     }
+    const isolation = parseIsolation(o.isolation);
+    const faultTargets = o.faultTargets?.split(',').map((n) => n.trim()).filter(Boolean);
+    if (faultTargets && faultTargets.length === 0) throw new UsageError('--fault-targets: name at least one node');
+    const schedule = o.schedule ? await loadSchedule(o.schedule) : undefined;
     if (o.readConsistency !== 'linearizable' && o.readConsistency !== 'serializable') {
       throw new UsageError(`--read-consistency: expected linearizable or serializable, got '${o.readConsistency}'`);
     }
@@ -109,6 +142,10 @@ export function registerRunCommands(program: Command): void {
         clusterFile: o.cluster,
         workload: o.workload as WorkloadName,
         readConsistency: o.readConsistency,
+        isolation,
+        ...(o.healUntilTeardown === false ? { healAtEnd: false } : {}),
+        ...(faultTargets ? { faultTargets } : {}),
+        ...(schedule ? { schedule } : {}),
         params,
         ...(seed !== undefined ? { seed } : {}),
         ...(o.path ? { path: o.path } : {}),

@@ -54,6 +54,16 @@ export interface Workload {
   readonly name: string;
   /** Opens a client bound to one node. Must not wait for the node to be reachable. */
   open(node: NodeEndpoint): Promise<Client>;
+  /** Optional: prepares the system before any worker starts (e.g. creates/empties a table). */
+  setup?(nodes: readonly NodeEndpoint[]): Promise<void>;
+  /**
+   * Optional: what runs after recovery instead of reading every key on every node: these ops
+   * through every worker's client path (a fresh client per worker, on that worker's node), e.g.
+   * one `read-votes` each, so convergence can compare the paths. Recorded like any op.
+   */
+  finalOps?(): ClientOp[];
+  /** Optional: the (unrecorded) op that tells a node has recovered; default a read of key 0. */
+  readonly probeOp?: ClientOp;
 }
 
 /** Worker i talks to node i mod n: spreads workers evenly, the same way on every run. */

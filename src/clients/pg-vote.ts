@@ -332,14 +332,28 @@ const asVote = (v: JsonValue | undefined): Vote | undefined => {
 };
 
 /**
- * The voting workload behind the executor's interface. Call `setupPgVote` once before the run
- * (the table must exist; a missing table makes votes `fail` with sql-error 42P01).
+ * The voting workload behind the executor's interface. The executor calls `setup` before the
+ * run (creates and empties the votes table on the first node: one primary), probes recovery
+ * with `read-votes`, and ends with one `read-votes` per client path (`finalOps`) instead of key reads.
  */
 export class PgVoteWorkload implements Workload {
   readonly name = 'pg-vote';
+  readonly probeOp: ClientOp = { f: 'read-votes' };
   constructor(readonly options: PgVoteOptions = DEFAULT_PG_VOTE_OPTIONS) {}
   async open(node: NodeEndpoint): Promise<Client> {
     return new PgVoteWorkloadClient(pgTargetFromUrl(node.url, node.name), this.options);
+  }
+  async setup(nodes: readonly NodeEndpoint[]): Promise<void> {
+    const first = nodes[0];
+    if (!first) throw new Error('no node to set the votes table up on');
+    await setupPgVote(
+      pgTargetFromUrl(first.url, first.name),
+      this.options.table,
+      this.options.timeouts,
+    );
+  }
+  finalOps(): ClientOp[] {
+    return [{ f: 'read-votes' }];
   }
 }
 

@@ -319,7 +319,7 @@ export class Cluster implements ClusterControl {
     const node = this.node(name);
     const p = node.process;
     if (p && isAlive(p.pid, p.startTime)) {
-      signal(p.pid, 'SIGKILL');
+      await this.signalMember(p.pid, 'SIGKILL');
       await waitFor(`${name} (pid ${p.pid}) to exit`, () => !isAlive(p.pid, p.startTime), {
         timeoutMs: 10_000,
         intervalMs: 10,
@@ -345,9 +345,15 @@ export class Cluster implements ClusterControl {
     await this.killNode(name, 'stopped');
   }
 
+  /** Signals a member: its whole process tree when the driver knows how (PostgreSQL), else `pid`. */
+  private async signalMember(pid: number, sig: NodeJS.Signals): Promise<void> {
+    if (this.driver.signalTree) await this.driver.signalTree(pid, sig);
+    else signal(pid, sig);
+  }
+
   async pauseNode(name: string): Promise<number> {
     const pid = this.requirePid(name);
-    signal(pid, 'SIGSTOP');
+    await this.signalMember(pid, 'SIGSTOP');
     await waitFor(`${name} (pid ${pid}) to stop`, () => readProcStat(pid)?.state === 'T', {
       timeoutMs: 5000,
       intervalMs: 10,
@@ -357,7 +363,7 @@ export class Cluster implements ClusterControl {
 
   async resumeNode(name: string): Promise<void> {
     const pid = this.requirePid(name);
-    signal(pid, 'SIGCONT');
+    await this.signalMember(pid, 'SIGCONT');
     await waitFor(`${name} (pid ${pid}) to continue`, () => readProcStat(pid)?.state !== 'T', {
       timeoutMs: 5000,
       intervalMs: 10,
@@ -382,14 +388,13 @@ export class Cluster implements ClusterControl {
     const names = opts.nodes ?? this.state.nodes.map((n) => n.name);
     const timeoutMs = opts.timeoutMs ?? this.definition.healthTimeoutMs;
     const pending = new Set(names);
+    // waitFor retries on a throw; a member that exited ends the wait at once instead.
+    let exited: string | undefined;
     await waitFor(
       `${[...pending].join(', ')} to be healthy`,
       async () => {
-        for (const name of pending) {
-          if (!this.isRunning(name)) {
-            throw new MemberExitedError(name, this.logTail(name));
-          }
-        }
+        exited = [...pending].find((name) => !this.isRunning(name));
+        if (exited) return true;
         const results = await Promise.all(
           [...pending].map(
             async (n) => [n, await this.driver.isHealthy(this.node(n), 1000)] as const,
@@ -399,13 +404,18 @@ export class Cluster implements ClusterControl {
         return pending.size === 0;
       },
       { timeoutMs, intervalMs: 50 },
-    ).catch((err: unknown) => {
-      if (err instanceof Error && /timed out/.test(err.message)) {
-        const down = [...pending].find((n) => !this.isRunning(n));
-        if (down) throw new MemberExitedError(down, this.logTail(down));
-      }
-      throw err;
-    });
+    ).then(
+      () => {
+        if (exited) throw new MemberExitedError(exited, this.logTail(exited));
+      },
+      (err: unknown) => {
+        if (err instanceof Error && /timed out/.test(err.message)) {
+          const down = [...pending].find((n) => !this.isRunning(n));
+          if (down) throw new MemberExitedError(down, this.logTail(down));
+        }
+        throw err;
+      },
+    );
   }
 
   /** Rethrows a member exit immediately instead of polling until the deadline. */

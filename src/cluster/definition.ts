@@ -4,7 +4,7 @@
  * line naming the file and the field path, never a stack trace.
  *
  * The `database` field discriminates: each database driver (src/cluster/drivers) adds its own
- * variant to the union below. Today only "etcd"; "postgres" is meant to join as another variant.
+ * variant to the union below: "etcd" and "postgres" (a single PostgreSQL 15 primary).
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -94,9 +94,15 @@ const etcdDefinition = z.strictObject({
   ...baseShape,
 });
 
-// A discriminated union on `database`: add `postgresDefinition` here when its driver exists.
+/** PostgreSQL 15 (src/cluster/drivers/postgres.ts): clients use `postgres://user@{ip}:{clientPort}/db`. */
+const postgresDefinition = z.strictObject({
+  database: z.literal('postgres'),
+  ...baseShape,
+});
+
+// A discriminated union on `database`: each driver adds its variant.
 export const clusterDefinitionSchema = z
-  .discriminatedUnion('database', [etcdDefinition])
+  .discriminatedUnion('database', [etcdDefinition, postgresDefinition])
   .superRefine((def, ctx) => {
     const seenNames = new Map<string, number>();
     const seenAddrs = new Map<string, number>();

@@ -23,7 +23,11 @@ const scheduleParamsSchema = z
     keys: positiveInt,
     values: positiveInt,
     opMix: z
-      .object({ read: z.number().nonnegative(), write: z.number().nonnegative(), cas: z.number().nonnegative() })
+      .object({
+        read: z.number().nonnegative(),
+        write: z.number().nonnegative(),
+        cas: z.number().nonnegative(),
+      })
       .partial()
       .strict(),
     faultKinds: z.array(z.enum(FAULT_KINDS as [FaultKind, ...FaultKind[]])),
@@ -83,8 +87,18 @@ export const soakConfigSchema = z
         perGroup: nonNegInt.default(1),
       })
       .strict()
-      .refine((s) => s.required <= s.attempts, { message: 'required must be <= attempts', path: ['required'] })
-      .default({ enabled: true, timeBudgetS: 600, attempts: 3, required: 2, confirmRuns: 3, perGroup: 1 }),
+      .refine((s) => s.required <= s.attempts, {
+        message: 'required must be <= attempts',
+        path: ['required'],
+      })
+      .default({
+        enabled: true,
+        timeBudgetS: 600,
+        attempts: 3,
+        required: 2,
+        confirmRuns: 3,
+        perGroup: 1,
+      }),
   })
   .strict();
 
@@ -116,7 +130,11 @@ export class SoakConfigError extends Error {
 }
 
 /** Validates parsed JSON as a soak config; relative paths resolve against `baseDir`. */
-export function parseSoakConfig(value: unknown, file: string, baseDir = dirname(resolve(file))): SoakConfig {
+export function parseSoakConfig(
+  value: unknown,
+  file: string,
+  baseDir = dirname(resolve(file)),
+): SoakConfig {
   const r = soakConfigSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0]!;

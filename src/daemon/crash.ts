@@ -48,7 +48,14 @@ export async function markCrashed(
     pid: deadPid,
   };
   writeFileSync(join(runDir, CRASH_FILE), JSON.stringify(mark, null, 2) + '\n');
-  if (existsSync(join(runDir, 'results.json'))) return undefined; // it finished writing after all
+  if (existsSync(join(runDir, 'results.json'))) {
+    // It got as far as writing its verdict; keep that.
+    try {
+      return JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResultsFile;
+    } catch {
+      // torn results.json: rewrite it below from the history
+    }
+  }
 
   const def = await loadClusterDefinition(config.clusterFile);
   const plan = registerCheckPlan({
@@ -63,7 +70,9 @@ export async function markCrashed(
   }));
   let seed: number | null = current.seed;
   try {
-    const s = JSON.parse(readFileSync(join(runDir, 'schedule.json'), 'utf8')) as { origin?: { seed?: number } };
+    const s = JSON.parse(readFileSync(join(runDir, 'schedule.json'), 'utf8')) as {
+      origin?: { seed?: number };
+    };
     seed = s.origin?.seed ?? seed;
   } catch {
     // schedule.json is written before anything runs; if it is missing, keep the trial's seed

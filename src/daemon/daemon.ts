@@ -23,6 +23,8 @@ import type { History } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
 import { renderReport } from '../report/index.js';
 import { runTrial, type RunOutcome, type RunResultsFile } from '../run/runner.js';
+import { formatSummary } from '../run/summary.js';
+import { minimizeRunHistory } from '../minimize/run-history.js';
 import { shrinkFailure, type AttemptOutcome, type ShrinkResult } from '../minimize/shrink.js';
 import type { SoakConfig } from './config.js';
 import { markCrashed } from './crash.js';
@@ -119,7 +121,10 @@ export class Daemon {
 
     const recovered = await recoverLeftovers({ logger: this.log });
     for (const t of recovered.tornDown) {
-      this.log.warn({ cluster: t.name, unhealed: t.unhealedFaults }, `tore down a leftover cluster (${t.reason})`);
+      this.log.warn(
+        { cluster: t.name, unhealed: t.unhealedFaults },
+        `tore down a leftover cluster (${t.reason})`,
+      );
     }
     await this.recoverKilledTrial();
 
@@ -207,7 +212,8 @@ export class Daemon {
     const b = this.config.budget;
     const s = this.state;
     this.accountTime();
-    if (b.trials !== undefined && s.counts.trials >= b.trials) return `trial budget spent (${s.counts.trials} trials)`;
+    if (b.trials !== undefined && s.counts.trials >= b.trials)
+      return `trial budget spent (${s.counts.trials} trials)`;
     if (b.failures !== undefined && s.counts.invalid >= b.failures)
       return `failure budget spent (${s.counts.invalid} failures)`;
     if (b.timeS !== undefined && s.runningMs >= b.timeS * 1000)
@@ -222,8 +228,14 @@ export class Daemon {
     const deadPid = this.state.pid;
     if (cur.shrinking) {
       // The trial itself was counted; only the shrink's scratch runs are left.
-      rmSync(join(this.soakDir, 'shrink', trialDirName(cur.trial)), { recursive: true, force: true });
-      this.log.warn({ trial: cur.trial }, 'the previous daemon died while shrinking this trial; shrink abandoned');
+      rmSync(join(this.soakDir, 'shrink', trialDirName(cur.trial)), {
+        recursive: true,
+        force: true,
+      });
+      this.log.warn(
+        { trial: cur.trial },
+        'the previous daemon died while shrinking this trial; shrink abandoned',
+      );
     } else {
       const file = await markCrashed(this.config, cur, deadPid);
       this.state.counts.trials++;
@@ -233,7 +245,10 @@ export class Daemon {
         this.state.counts.invalid++;
         await this.recordFailure(cur.trial, cur.runDir, file?.checks ?? {});
       } else this.state.counts.unknown++;
-      this.log.warn({ trial: cur.trial, runDir: cur.runDir }, 'marked the trial killed with the previous daemon as crashed');
+      this.log.warn(
+        { trial: cur.trial, runDir: cur.runDir },
+        'marked the trial killed with the previous daemon as crashed',
+      );
     }
     this.state.current = null;
     this.saveState();
@@ -288,7 +303,10 @@ export class Daemon {
     let signature: FailureSignature | undefined;
     if (valid === true && !aborted) {
       this.state.counts.valid++;
-      this.state.passingRuns = applyRetention([...this.state.passingRuns, runDir], c.retention.passingRuns);
+      this.state.passingRuns = applyRetention(
+        [...this.state.passingRuns, runDir],
+        c.retention.passingRuns,
+      );
       if (c.reportPassing && existsSync(runDir)) await this.renderQuietly(runDir);
     } else if (valid === false) {
       this.state.counts.invalid++;
@@ -317,7 +335,8 @@ export class Daemon {
 
     if (signature && c.shrink.enabled && !this.stopping) {
       const group = this.groups.groups.find((g) => g.signature === signature.signature);
-      if (group && group.minimized.length < c.shrink.perGroup) await this.shrink(trial, seed, runDir, signature);
+      if (group && group.minimized.length < c.shrink.perGroup)
+        await this.shrink(trial, seed, runDir, signature);
     }
   }
 
@@ -329,7 +348,10 @@ export class Daemon {
     }
   }
 
-  private async signatureOf(runDir: string, checks: Record<string, unknown>): Promise<FailureSignature | undefined> {
+  private async signatureOf(
+    runDir: string,
+    checks: Record<string, unknown>,
+  ): Promise<FailureSignature | undefined> {
     let schedule: Schedule | undefined;
     let history: History | undefined;
     try {
@@ -355,21 +377,55 @@ export class Daemon {
     this.groups = addFailure(this.groups, sig, trial, runDir).file;
     writeGroups(this.soakDir, this.groups);
     writeFileSync(join(runDir, 'signature.json'), JSON.stringify(sig, null, 2) + '\n');
+    await this.minimizeHistoryOf(runDir);
     return sig;
+  }
+
+  /** Writes history.min.jsonl: the few ops of the anomaly (offline, deterministic). */
+  private async minimizeHistoryOf(
+    runDir: string,
+  ): Promise<Awaited<ReturnType<typeof minimizeRunHistory>>> {
+    try {
+      const results = JSON.parse(
+        readFileSync(join(runDir, 'results.json'), 'utf8'),
+      ) as RunResultsFile;
+      return await minimizeRunHistory(runDir, results.run.checkPlan);
+    } catch (err) {
+      this.log.warn({ err: errorText(err), runDir }, 'could not minimize the history');
+      return undefined;
+    }
   }
 
   // ---- shrinking -------------------------------------------------------------------------------
 
-  private async shrink(trial: number, seed: number, runDir: string, sig: FailureSignature): Promise<void> {
+  private async shrink(
+    trial: number,
+    seed: number,
+    runDir: string,
+    sig: FailureSignature,
+  ): Promise<void> {
     const c = this.config;
     const workDir = join(this.soakDir, 'shrink', trialDirName(trial));
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true });
-    this.state.current = { trial, seed, runDir, startedAt: new Date().toISOString(), shrinking: true };
+    this.state.current = {
+      trial,
+      seed,
+      runDir,
+      startedAt: new Date().toISOString(),
+      shrinking: true,
+    };
     this.saveState();
-    this.log.info({ trial, budgetS: c.shrink.timeBudgetS }, `shrinking trial ${trial} on the real cluster`);
+    this.log.info(
+      { trial, budgetS: c.shrink.timeBudgetS },
+      `shrinking trial ${trial} on the real cluster`,
+    );
 
-    const runAttempt = async (schedule: Schedule, label: string, signal: AbortSignal): Promise<AttemptOutcome> => {
+    const runAttempt = async (
+      schedule: Schedule,
+      label: string,
+      signal: AbortSignal,
+    ): Promise<AttemptOutcome> => {
       const dir = join(workDir, label);
       let sub: Subscription | undefined;
       try {
@@ -400,7 +456,9 @@ export class Daemon {
     // Same bug: invalid with at least one of the original anomalies (faults may be shrunk away).
     const isFailure = async (o: AttemptOutcome): Promise<boolean> => {
       if (o.valid !== false) return false;
-      const results = JSON.parse(readFileSync(join(o.runDir, 'results.json'), 'utf8')) as { checks: Record<string, unknown> };
+      const results = JSON.parse(readFileSync(join(o.runDir, 'results.json'), 'utf8')) as {
+        checks: Record<string, unknown>;
+      };
       const s = await this.signatureOf(o.runDir, results.checks);
       return Boolean(s?.anomalies.some((a) => sig.anomalies.includes(a)));
     };
@@ -432,10 +490,18 @@ export class Daemon {
     }
   }
 
-  private async saveMinimized(trial: number, originalRunDir: string, sig: FailureSignature, r: ShrinkResult): Promise<void> {
+  private async saveMinimized(
+    trial: number,
+    originalRunDir: string,
+    sig: FailureSignature,
+    r: ShrinkResult,
+  ): Promise<void> {
     const c = this.config;
     if (!r.failingRunDir) {
-      this.log.warn({ trial, steps: r.steps }, 'shrinking kept no failing run of the minimized case');
+      this.log.warn(
+        { trial, steps: r.steps },
+        'shrinking kept no failing run of the minimized case',
+      );
       return;
     }
     const dest = join(this.soakDir, 'minimized', trialDirName(trial));
@@ -451,6 +517,7 @@ export class Daemon {
     stored.run.path = r.path;
     stored.run.replay = `faultline replay ${dest}`;
     writeFileSync(resultsFile, JSON.stringify(stored, null, 2) + '\n');
+    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest));
     const historyOps = (dir: string) => {
       try {
         return readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).length;
@@ -462,6 +529,7 @@ export class Daemon {
       r.confirmed.runs > 0
         ? `${r.confirmed.failures}/${r.confirmed.runs}`
         : `${r.shrinkReproduced.failures}/${r.shrinkReproduced.attempts}`;
+    const anomaly = await this.minimizeHistoryOf(dest);
     const summary = {
       trial,
       seed: r.seed,
@@ -471,9 +539,17 @@ export class Daemon {
       originalRunDir,
       before: { ...r.before, historyOps: historyOps(originalRunDir) },
       after: { ...r.after, historyOps: historyOps(dest) },
+      anomaly: anomaly
+        ? {
+            historyOps: anomaly.before.ops,
+            minimalOps: anomaly.after.ops,
+            file: 'history.min.jsonl',
+          }
+        : null,
       reproduced,
       shrinkReproduced: `${r.shrinkReproduced.failures}/${r.shrinkReproduced.attempts}`,
       confirmed: `${r.confirmed.failures}/${r.confirmed.runs}`,
+      walkedBack: r.walkedBack,
       steps: r.steps,
       runs: r.runs,
       interrupted: r.interrupted,
@@ -497,4 +573,3 @@ export class Daemon {
     );
   }
 }
-

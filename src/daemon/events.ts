@@ -26,7 +26,13 @@ export type LiveEvent =
       kind: string;
       targets: string[];
     }
-  | { type: 'trial-end'; trial: number; runDir: string; valid: boolean | 'unknown'; signature?: string }
+  | {
+      type: 'trial-end';
+      trial: number;
+      runDir: string;
+      valid: boolean | 'unknown';
+      signature?: string;
+    }
   | { type: 'shrink'; trial: number; step: number; size: number }
   | { type: 'daemon'; state: 'running' | 'stopping' | 'stopped' };
 

@@ -73,7 +73,9 @@ export function addFailure(
         runDirs: [runDir],
         minimized: [],
       };
-  const groups = existing ? file.groups.map((g) => (g === existing ? group : g)) : [...file.groups, group];
+  const groups = existing
+    ? file.groups.map((g) => (g === existing ? group : g))
+    : [...file.groups, group];
   // Most frequent first: what a person reading groups.json in the morning wants.
   groups.sort((a, b) => b.count - a.count || a.firstTrial - b.firstTrial);
   return { file: { ...file, groups }, group };
@@ -82,7 +84,9 @@ export function addFailure(
 export function addMinimized(file: GroupsFile, signature: string, m: MinimizedCase): GroupsFile {
   return {
     ...file,
-    groups: file.groups.map((g) => (g.signature === signature ? { ...g, minimized: [...g.minimized, m] } : g)),
+    groups: file.groups.map((g) =>
+      g.signature === signature ? { ...g, minimized: [...g.minimized, m] } : g,
+    ),
   };
 }
 

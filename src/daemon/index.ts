@@ -1,5 +1,11 @@
 /** The soak daemon: config, state, grouping, live events. */
-export { Daemon, DaemonError, trialDirName, type DaemonOptions, type DaemonSummary } from './daemon.js';
+export {
+  Daemon,
+  DaemonError,
+  trialDirName,
+  type DaemonOptions,
+  type DaemonSummary,
+} from './daemon.js';
 export { loadSoakConfig, parseSoakConfig, SoakConfigError, type SoakConfig } from './config.js';
 export { type LiveEvent, trialEvents } from './events.js';
 export { trialSeed } from './seed.js';

@@ -5,7 +5,10 @@
 import { rmSync } from 'node:fs';
 
 /** Splits the retained passing runs (oldest first) into those to keep and those to delete. */
-export function planRetention(passing: readonly string[], limit: number): { keep: string[]; drop: string[] } {
+export function planRetention(
+  passing: readonly string[],
+  limit: number,
+): { keep: string[]; drop: string[] } {
   const excess = Math.max(0, passing.length - limit);
   return { keep: passing.slice(excess), drop: passing.slice(0, excess) };
 }

@@ -29,13 +29,15 @@ export function faultKinds(schedule: Pick<Schedule, 'faults'> | undefined): stri
   const kinds = new Set<string>();
   const add = (f: Fault) => {
     kinds.add(f.kind);
-    if (f.kind === 'compound') for (const p of asArray(f.params?.faults)) add(p as unknown as Fault);
+    if (f.kind === 'compound')
+      for (const p of asArray(f.params?.faults)) add(p as unknown as Fault);
   };
   for (const sf of schedule?.faults ?? []) add(sf.fault);
   return [...kinds].sort();
 }
 
-const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const same = (a: JsonValue | undefined, b: JsonValue | undefined) =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
  * Names a register anomaly from the op that could not be linearized. A read of a value that some
@@ -51,7 +53,8 @@ export function classifyLinearizabilityOp(op: Rec, history?: History): string {
   if (output === null) {
     // nil is the initial value: stale if a write had already completed when the read began.
     const completed = history.some(
-      (w) => w.type === 'ok' && w.index < readIndex && (w.f === 'write' || w.f === 'cas') && onKey(w),
+      (w) =>
+        w.type === 'ok' && w.index < readIndex && (w.f === 'write' || w.f === 'cas') && onKey(w),
     );
     return completed ? 'stale-read' : 'nil-read';
   }
@@ -59,11 +62,17 @@ export function classifyLinearizabilityOp(op: Rec, history?: History): string {
     (w.f === 'write' && same(w.value, output)) ||
     (w.f === 'cas' && Array.isArray(w.value) && same(w.value[1], output));
   // A value some write had installed before the read began: an old value, i.e. a stale read.
-  const before = history.some((w) => w.type === 'invoke' && w.index < readIndex && onKey(w) && wrote(w));
+  const before = history.some(
+    (w) => w.type === 'invoke' && w.index < readIndex && onKey(w) && wrote(w),
+  );
   return before ? 'stale-read' : 'phantom-read';
 }
 
-function anomaliesOf(name: string, r: Rec, history?: History): { anomalies: string[]; keys: string[] } {
+function anomaliesOf(
+  name: string,
+  r: Rec,
+  history?: History,
+): { anomalies: string[]; keys: string[] } {
   const keys: string[] = [];
   switch (name) {
     case 'linearizability': {
@@ -75,11 +84,22 @@ function anomaliesOf(name: string, r: Rec, history?: History): { anomalies: stri
       return { anomalies: out.length ? out : [`${name}:invalid[${model}]`], keys };
     }
     case 'election':
-      return { anomalies: asArray(r.violations).map((v) => `${name}:${String(v.kind ?? 'violation')}`), keys };
+      return {
+        anomalies: asArray(r.violations).map((v) => `${name}:${String(v.kind ?? 'violation')}`),
+        keys,
+      };
     case 'convergence':
-      return { anomalies: asArray(r.differences).map((d) => `${name}:${String(d.field ?? 'diverged')}-differs`), keys };
+      return {
+        anomalies: asArray(r.differences).map(
+          (d) => `${name}:${String(d.field ?? 'diverged')}-differs`,
+        ),
+        keys,
+      };
     case 'stuck':
-      return { anomalies: [`${name}:${r.stuckAtEnd ? 'stuck-at-end' : 'stalled-after-heal'}`], keys };
+      return {
+        anomalies: [`${name}:${r.stuckAtEnd ? 'stuck-at-end' : 'stalled-after-heal'}`],
+        keys,
+      };
     default: {
       const kinds = asArray(r.violations).map((v) => String(v.kind ?? v.type ?? 'violation'));
       return { anomalies: (kinds.length ? kinds : ['invalid']).map((k) => `${name}:${k}`), keys };

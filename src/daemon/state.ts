@@ -82,7 +82,8 @@ export function readState(soakDir: string): DaemonState | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const s = JSON.parse(readFileSync(file, 'utf8')) as DaemonState;
-    if (s.version !== 1 || typeof s.nextTrial !== 'number') throw new Error('unknown state version');
+    if (s.version !== 1 || typeof s.nextTrial !== 'number')
+      throw new Error('unknown state version');
     return s;
   } catch (err) {
     throw Object.assign(new Error(`${file}: unreadable daemon state (${(err as Error).message})`), {
@@ -100,7 +101,10 @@ export function writeState(soakDir: string, state: DaemonState): void {
 }
 
 /** Appends a sample, keeping the baseline and a bounded recent window (the file stays small). */
-export function pushResourceSample(list: ResourceSample[], sample: ResourceSample): ResourceSample[] {
+export function pushResourceSample(
+  list: ResourceSample[],
+  sample: ResourceSample,
+): ResourceSample[] {
   const next = [...list, sample];
   if (next.length <= KEEP_FIRST + KEEP_LAST) return next;
   return [...next.slice(0, KEEP_FIRST), ...next.slice(next.length - KEEP_LAST)];

@@ -12,6 +12,12 @@
  *   (even after an error or abort); then, unless aborted, the executor waits until a read
  *   succeeds on every node (with a deadline) and reads every key on every node; those final
  *   reads are ordinary recorded ops.
+ * - Workload hooks (all optional, see clients/client.ts): `setup` runs before any worker starts;
+ *   `finalOps` replaces the per-key final reads, run through every worker's client path (e.g.
+ *   one `read-votes` each, for convergence); `probeOp`
+ *   replaces the recovery probe. With `healAtEnd: false` no fault is ever healed: they stay in
+ *   force past the main phase (no recovery wait, no final reads) and the caller's teardown
+ *   ends them, e.g. to observe a system that never regains quorum.
  * - ops$, faults$ and progress$ publish what happens (hot subjects: subscribe before run()).
  */
 import { setMaxListeners } from 'node:events';
@@ -43,6 +49,12 @@ export interface ExecutorOptions {
   finalReads?: boolean;
   /** The op used to probe a node's recovery (not recorded). Default a read of key 0. */
   probeOp?: ClientOp;
+  /**
+   * Heal faults (default true). false: a fault is never healed once applied, whatever its
+   * duration; it stays in force past the main phase (no recovery wait, no final reads) until
+   * the caller tears the cluster down.
+   */
+  healAtEnd?: boolean;
   /** Close the recorder when the run ends (also on error). Default true. */
   closeRecorder?: boolean;
   progressIntervalMs?: number;
@@ -156,6 +168,7 @@ export class Executor {
     let finalReads = 0;
     let failure: unknown;
     try {
+      if (workload.setup) await workload.setup(nodes);
       for (let w = 0; w < schedule.processes.length; w++)
         clients.push(await workload.open(nodeForWorker(nodes, w)));
       const endTimer = setTimeout(() => mainPhase.abort(), schedule.durationMs);
@@ -183,13 +196,17 @@ export class Executor {
     } finally {
       runMs = this.elapsedMs();
       mainCounts = { ...this.counts };
-      // Always heal, whatever happened above.
-      this.phase = 'healing';
-      await this.healEverything();
+      // Always heal, whatever happened above (unless the faults are to stay until teardown).
+      if (this.healAtEnd) {
+        this.phase = 'healing';
+        await this.healEverything();
+      } else {
+        await this.nemesisQueue; // let a fault that was starting finish starting
+      }
     }
 
     try {
-      if (!failure && !userSignal.aborted && (this.opts.finalReads ?? true)) {
+      if (!failure && !userSignal.aborted && this.healAtEnd && (this.opts.finalReads ?? true)) {
         this.phase = 'recovering';
         const r0 = this.elapsedMs();
         const probes = await Promise.all(nodes.map((n) => workload.open(n)));
@@ -202,7 +219,15 @@ export class Executor {
           );
         if (!userSignal.aborted) {
           this.phase = 'final-reads';
-          finalReads = await this.finalReads(probes, schedule.keyCount);
+          // A workload's own final ops go through every client path (one fresh client per
+          // worker, bound as that worker was), so convergence compares what each path sees.
+          const finalClients = workload.finalOps
+            ? await Promise.all(
+                schedule.processes.map((_, w) => workload.open(nodeForWorker(nodes, w))),
+              )
+            : probes;
+          if (finalClients !== probes) clients.push(...finalClients);
+          finalReads = await this.finalReads(finalClients, schedule.keyCount, workload);
         }
       }
     } catch (err) {
@@ -239,6 +264,10 @@ export class Executor {
       processes: this.nextProcess,
       problems: this.problems,
     };
+  }
+
+  private get healAtEnd(): boolean {
+    return this.opts.healAtEnd ?? true;
   }
 
   private emitProgress(opsPerSec: number): void {
@@ -297,9 +326,13 @@ export class Executor {
   ): Promise<void> {
     let process = w;
     for (const op of ops) {
-      if (!(await sleep(op.delayMs, stop))) return;
-      const clientOp: ClientOp =
-        op.f === 'read' ? { f: op.f, key: op.key } : { f: op.f, key: op.key, value: op.value };
+      const wait = 'atMs' in op && op.atMs !== undefined ? op.atMs - this.elapsedMs() : op.delayMs;
+      if (!(await sleep(wait, stop))) return;
+      const clientOp: ClientOp = {
+        f: op.f,
+        ...(op.key !== undefined ? { key: op.key } : {}),
+        ...(op.f !== 'read' ? { value: op.value } : {}),
+      };
       const type = await this.perform(process, client, clientOp, true);
       if (type === 'info') process = this.nextProcess++;
     }
@@ -319,7 +352,8 @@ export class Executor {
   private async faultTask(id: string, sf: ScheduledFault, stop: AbortSignal): Promise<void> {
     if (!(await sleep(sf.atMs - this.elapsedMs(), stop))) return;
     await this.serialNemesis(() => this.startFault(id, sf.fault));
-    if (!this.active.has(id)) return;
+    // Faults to stay in force until teardown are never healed here.
+    if (!this.active.has(id) || !this.healAtEnd) return;
     await sleep(sf.atMs + sf.durationMs - this.elapsedMs(), stop); // heal early on abort/end
     await this.serialNemesis(() => this.stopFault(id));
   }
@@ -408,7 +442,7 @@ export class Executor {
   /** True once every probe client completed a read `ok`, false at the deadline. */
   private async waitForRecovery(probes: readonly Client[], signal: AbortSignal): Promise<boolean> {
     const deadline = performance.now() + (this.opts.recoveryTimeoutMs ?? 30_000);
-    const probe = this.opts.probeOp ?? { f: 'read', key: 0 };
+    const probe = this.opts.probeOp ?? this.opts.workload.probeOp ?? { f: 'read', key: 0 };
     const timeoutMs = this.opts.opTimeoutMs ?? 2000;
     const results = await Promise.all(
       probes.map(async (c) => {
@@ -427,16 +461,25 @@ export class Executor {
     return results.every(Boolean);
   }
 
-  /** Reads every key on every node, one fresh process per node. Returns the number of reads. */
-  private async finalReads(probes: readonly Client[], keyCount: number): Promise<number> {
+  /**
+   * Reads every key on every node (or runs the workload's `finalOps` on every node), one fresh
+   * process per node. Returns the number of ops.
+   */
+  private async finalReads(
+    probes: readonly Client[],
+    keyCount: number,
+    workload: Workload,
+  ): Promise<number> {
+    const ops: ClientOp[] =
+      workload.finalOps?.() ?? Array.from({ length: keyCount }, (_, key) => ({ f: 'read', key }));
     const counts = await Promise.all(
       probes.map(async (c) => {
         let process = this.nextProcess++;
-        for (let key = 0; key < keyCount; key++) {
-          const type = await this.perform(process, c, { f: 'read', key }, false);
+        for (const op of ops) {
+          const type = await this.perform(process, c, op, false);
           if (type === 'info') process = this.nextProcess++;
         }
-        return keyCount;
+        return ops.length;
       }),
     );
     return counts.reduce((a, b) => a + b, 0);

@@ -23,7 +23,7 @@ import {
   SCHEDULE_VERSION,
   type Schedule,
   type ScheduledFault,
-  type ScheduledOp,
+  type RegisterOp,
 } from './schedule.js';
 
 /** Ops per process needed to fill the run at the target rate. */
@@ -36,11 +36,11 @@ export function delayArbitrary(p: ScheduleParams): fc.Arbitrary<number> {
   return fc.integer({ min: 0, max: Math.max(0, Math.round(2000 / p.rate)) });
 }
 
-export function opArbitrary(p: ScheduleParams): fc.Arbitrary<ScheduledOp> {
+export function opArbitrary(p: ScheduleParams): fc.Arbitrary<RegisterOp> {
   const delayMs = delayArbitrary(p);
   const key = fc.nat({ max: p.keys - 1 });
   const value = fc.nat({ max: p.values - 1 });
-  const weighted: fc.WeightedArbitrary<ScheduledOp>[] = [];
+  const weighted: fc.WeightedArbitrary<RegisterOp>[] = [];
   // Order matters for shrinking: oneof shrinks toward earlier arbitraries (read first).
   if (p.opMix.read > 0)
     weighted.push({

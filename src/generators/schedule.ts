@@ -16,12 +16,29 @@ import type { JsonValue } from '../history/op.js';
 export const SCHEDULE_VERSION = 1;
 
 /** Register ops over integer keys 0..keyCount-1 (the history records `key` as that integer). */
-export type ScheduledOp =
+export type RegisterOp =
   | { delayMs: number; f: 'read'; key: number }
   | { delayMs: number; f: 'write'; key: number; value: number }
   | { delayMs: number; f: 'cas'; key: number; value: [from: number, to: number] };
 
-export type OpFunction = ScheduledOp['f'];
+/**
+ * A vote of the voting workload (src/clients/pg-vote.ts; vote-schedule.ts makes them). `atMs`,
+ * when set, starts the op at that time since the run began instead of `delayMs` after the
+ * previous one, so the racing votes of one round really start together.
+ */
+export interface VoteOp {
+  delayMs: number;
+  atMs?: number;
+  f: 'vote';
+  /** Unused by the voting workload (a vote names its voter and round); kept optional so code over all ops may read `op.key`. */
+  key?: number;
+  value: { voter: string; round: number; candidate: string };
+}
+
+export type ScheduledOp = RegisterOp | VoteOp;
+
+/** The generated register op kinds (weights in ScheduleParams.opMix). */
+export type OpFunction = RegisterOp['f'];
 export const OP_FUNCTIONS: readonly OpFunction[] = ['read', 'write', 'cas'];
 
 /** A fault from the timeline: applied at `atMs` after the run starts, healed `durationMs` later. */
@@ -39,14 +56,14 @@ export interface ScheduleOrigin {
   params: JsonValue;
 }
 
-export interface Schedule {
+export interface Schedule<O extends ScheduledOp = ScheduledOp> {
   version: typeof SCHEDULE_VERSION;
   /** Workers stop issuing new ops after this many ms; faults end before it. */
   durationMs: number;
   /** Keys are 0..keyCount-1; final reads cover all of them. */
   keyCount: number;
   /** One op sequence per worker; worker i starts as process i. */
-  processes: ScheduledOp[][];
+  processes: O[][];
   /** Sorted by `atMs`. */
   faults: ScheduledFault[];
   origin?: ScheduleOrigin;
@@ -106,6 +123,17 @@ const opSchema = z.discriminatedUnion('f', [
       value: z.tuple([z.number().int(), z.number().int()]),
     })
     .strict(),
+  z
+    .object({
+      delayMs: nonNegInt,
+      atMs: nonNegInt.optional(),
+      f: z.literal('vote'),
+      key: nonNegInt.optional(),
+      value: z
+        .object({ voter: z.string().min(1), round: z.number().int(), candidate: z.string().min(1) })
+        .strict(),
+    })
+    .strict(),
 ]);
 
 export const scheduleSchema = z
@@ -127,7 +155,7 @@ export const scheduleSchema = z
     // Cross-field rules zod cannot express per field.
     s.processes.forEach((ops, p) =>
       ops.forEach((op, i) => {
-        if (op.key >= s.keyCount) {
+        if (op.key !== undefined && op.key >= s.keyCount) {
           ctx.addIssue({
             code: 'custom',
             path: ['processes', p, i, 'key'],

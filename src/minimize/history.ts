@@ -16,7 +16,10 @@
  * had a writer in the input still has one; the minimized case then shows the real anomaly
  * (e.g. a stale read: the write, the newer write, the read of the old value).
  */
-import { checkLinearizability, type LinearizabilityOptions } from '../checkers/linearizability/index.js';
+import {
+  checkLinearizability,
+  type LinearizabilityOptions,
+} from '../checkers/linearizability/index.js';
 import type { History, Op } from '../history/op.js';
 import { ddmin, type DdminStats } from './ddmin.js';
 
@@ -100,7 +103,8 @@ function writtenBy(u: OpUnit): string | undefined {
   if (u.completion?.type === 'fail') return undefined;
   const v = u.invoke.value;
   if (u.invoke.f === 'write') return valueKey(u.invoke.key, v);
-  if (u.invoke.f === 'cas' && Array.isArray(v) && v.length === 2) return valueKey(u.invoke.key, v[1]);
+  if (u.invoke.f === 'cas' && Array.isArray(v) && v.length === 2)
+    return valueKey(u.invoke.key, v[1]);
   return undefined;
 }
 
@@ -109,20 +113,29 @@ function observedBy(u: OpUnit): string | undefined {
   if (u.completion?.type !== 'ok') return undefined;
   if (u.invoke.f === 'read') return valueKey(u.invoke.key, u.completion.value);
   const v = u.invoke.value;
-  if (u.invoke.f === 'cas' && Array.isArray(v) && v.length === 2) return valueKey(u.invoke.key, v[0]);
+  if (u.invoke.f === 'cas' && Array.isArray(v) && v.length === 2)
+    return valueKey(u.invoke.key, v[0]);
   return undefined;
 }
 
-/** A test of candidates: every observed value that had a writer in `all` has one in the candidate. */
+/** Where an op's effect can have been seen by: its completion (never completed: the end). */
+const endOf = (u: OpUnit) => (u.completion ? u.completion.index : Infinity);
+
+/**
+ * A test of candidates: every value observed by an op that, in `all`, had a writer invoked before
+ * that op completed, still has such a writer in the candidate (a read cannot be explained by a
+ * write that began after it).
+ */
 export function provenanceCheck(all: readonly OpUnit[]): (units: readonly OpUnit[]) => boolean {
-  const writers = new Set(all.map(writtenBy).filter((x): x is string => x !== undefined));
-  return (units) => {
-    const have = new Set(units.map(writtenBy));
-    return units.every((u) => {
+  const explainedBy = (u: OpUnit, pool: readonly OpUnit[], o: string) =>
+    pool.some((w) => w !== u && writtenBy(w) === o && w.invoke.index < endOf(u));
+  const needed = new Set(
+    all.filter((u) => {
       const o = observedBy(u);
-      return o === undefined || !writers.has(o) || have.has(o);
-    });
-  };
+      return o !== undefined && explainedBy(u, all, o);
+    }),
+  );
+  return (units) => units.every((u) => !needed.has(u) || explainedBy(u, units, observedBy(u)!));
 }
 
 const keyOfUnit = (u: OpUnit) => (u.invoke.key === undefined ? '' : JSON.stringify(u.invoke.key));
@@ -136,7 +149,10 @@ function sizes(units: readonly OpUnit[], nemesis: readonly Op[]) {
   };
 }
 
-export async function minimizeHistory(history: History, opts: MinimizeHistoryOptions): Promise<MinimizedHistory> {
+export async function minimizeHistory(
+  history: History,
+  opts: MinimizeHistoryOptions,
+): Promise<MinimizedHistory> {
   const t0 = performance.now();
   const { onPass, ...checkOpts } = opts;
   const stats: DdminStats = { tests: 0, cached: 0 };
@@ -159,14 +175,22 @@ export async function minimizeHistory(history: History, opts: MinimizeHistoryOpt
   onPass?.('nemesis', units.length);
 
   const explained =
-    typeof checkOpts.model === 'string' && REGISTER_MODELS.has(checkOpts.model) ? provenanceCheck(units) : () => true;
-  const unitFails = async (us: readonly OpUnit[]) => explained(us) && (await fails(historyOf(us, nemesis)));
+    typeof checkOpts.model === 'string' && REGISTER_MODELS.has(checkOpts.model)
+      ? provenanceCheck(units)
+      : () => true;
+  const unitFails = async (us: readonly OpUnit[]) =>
+    explained(us) && (await fails(historyOf(us, nemesis)));
 
   // 1. keys
   const keys = [...new Set(units.map(keyOfUnit))];
   if (keys.length > 1) {
     const keep = new Set(
-      await ddmin(keys, (ks) => unitFails(units.filter((u) => ks.includes(keyOfUnit(u)))), (k) => k, stats),
+      await ddmin(
+        keys,
+        (ks) => unitFails(units.filter((u) => ks.includes(keyOfUnit(u)))),
+        (k) => k,
+        stats,
+      ),
     );
     units = units.filter((u) => keep.has(keyOfUnit(u)));
   }
@@ -176,7 +200,12 @@ export async function minimizeHistory(history: History, opts: MinimizeHistoryOpt
   const procs = [...new Set(units.map((u) => u.invoke.process as number))];
   if (procs.length > 1) {
     const keep = new Set(
-      await ddmin(procs, (ps) => unitFails(units.filter((u) => ps.includes(u.invoke.process as number))), (p) => p, stats),
+      await ddmin(
+        procs,
+        (ps) => unitFails(units.filter((u) => ps.includes(u.invoke.process as number))),
+        (p) => p,
+        stats,
+      ),
     );
     units = units.filter((u) => keep.has(u.invoke.process as number));
   }

@@ -25,7 +25,11 @@ export interface AttemptOutcome {
   runDir: string;
 }
 
-export type RunAttempt = (schedule: Schedule, label: string, signal: AbortSignal) => Promise<AttemptOutcome>;
+export type RunAttempt = (
+  schedule: Schedule,
+  label: string,
+  signal: AbortSignal,
+) => Promise<AttemptOutcome>;
 
 export interface ShrinkOptions {
   params: ScheduleParams;
@@ -67,6 +71,8 @@ export interface ShrinkResult {
   shrinkReproduced: { failures: number; attempts: number };
   /** Failures/runs of the confirmation runs. */
   confirmed: { failures: number; runs: number };
+  /** Steps taken back along the shrink path because the final case did not fail again. */
+  walkedBack: number;
   /** A run dir where the minimized case failed (kept; others are deleted). */
   failingRunDir?: string;
   interrupted: boolean;
@@ -74,8 +80,15 @@ export interface ShrinkResult {
 }
 
 export function scheduleSize(s: Schedule): ScheduleSize {
-  return { ops: opCount(s), faults: s.faults.length, processes: s.processes.filter((p) => p.length > 0).length };
+  return {
+    ops: opCount(s),
+    faults: s.faults.length,
+    processes: s.processes.filter((p) => p.length > 0).length,
+  };
 }
+
+/** How many shrink steps to step back when the final case does not reproduce. */
+const MAX_WALK_BACK = 3;
 
 /** The size fast-check is driving down, as one number for progress reports. */
 export const sizeOf = (s: Schedule) => opCount(s) + s.faults.length;
@@ -166,44 +179,104 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
   }
 
   const final = details.failed && details.counterexample ? details.counterexample[0] : original;
-  const path = details.failed && details.counterexamplePath ? details.counterexamplePath : startPath;
-  const verdict = memo.get(keyOf(final)) ?? { failures: 1, attempts: 1, failing: true, failingDirs: [] };
+  const finalPath =
+    details.failed && details.counterexamplePath ? details.counterexamplePath : startPath;
+  const verdict = memo.get(keyOf(final)) ?? {
+    failures: 1,
+    attempts: 1,
+    failing: true,
+    failingDirs: [],
+  };
   // Drop failing dirs of every candidate but the final one.
-  for (const [k, v] of memo) if (k !== keyOf(final)) for (const d of v.failingDirs) rmSync(d, { recursive: true, force: true });
-  const schedule: Schedule = {
-    ...final,
-    origin: { seed: o.seed, ...(path === '0' ? {} : { path }), params: o.params as unknown as JsonValue },
+  for (const [k, v] of memo)
+    if (k !== keyOf(final))
+      for (const d of v.failingDirs) rmSync(d, { recursive: true, force: true });
+  for (const d of verdict.failingDirs.slice(1)) rmSync(d, { recursive: true, force: true });
+
+  const withOrigin = (s: Schedule, p: string): Schedule => ({
+    ...s,
+    origin: {
+      seed: o.seed,
+      ...(p === '0' ? {} : { path: p }),
+      params: o.params as unknown as JsonValue,
+    },
+  });
+  /** Re-runs a case `confirmRuns` times; keeps the run dir of its first failure. */
+  const confirm = async (s: Schedule, tag: string) => {
+    const c = { failures: 0, runs: 0, dir: undefined as string | undefined };
+    for (let i = 0; i < o.confirmRuns && !o.signal?.aborted; i++) {
+      runs++;
+      const out = await o.runAttempt(
+        s,
+        `confirm${tag}-${i + 1}`,
+        o.signal ?? new AbortController().signal,
+      );
+      if (o.signal?.aborted) {
+        rmSync(out.runDir, { recursive: true, force: true });
+        break;
+      }
+      c.runs++;
+      const failed = await o.isFailure(out);
+      if (failed) c.failures++;
+      if (failed && c.dir === undefined) c.dir = out.runDir;
+      else rmSync(out.runDir, { recursive: true, force: true });
+    }
+    return c;
   };
 
-  // How often does the minimized case fail? (Not under the shrink budget: a few more runs.)
-  const confirmed = { failures: 0, runs: 0 };
+  // How often does the minimized case fail? (Not under the shrink budget: a few more runs.) A
+  // flaky system can let a lucky failure through shrinking; if the final case never fails again,
+  // step back along fast-check's shrink path (each path prefix is the previous, larger failing
+  // case) to the smallest one that does. If none does, the final case stands.
+  let path = finalPath;
+  let chosen = final;
   let failingRunDir = verdict.failingDirs[0];
-  for (const d of verdict.failingDirs.slice(1)) rmSync(d, { recursive: true, force: true });
-  for (let i = 0; i < o.confirmRuns && !o.signal?.aborted; i++) {
-    const confirmStop = o.signal ?? new AbortController().signal;
-    runs++;
-    const out = await o.runAttempt(schedule, `confirm-${i + 1}`, confirmStop);
-    if (o.signal?.aborted) {
-      rmSync(out.runDir, { recursive: true, force: true });
-      break;
-    }
-    confirmed.runs++;
-    if (await o.isFailure(out)) {
-      confirmed.failures++;
-      if (failingRunDir === undefined) failingRunDir = out.runDir;
-      else rmSync(out.runDir, { recursive: true, force: true });
-    } else rmSync(out.runDir, { recursive: true, force: true });
+  const firstConfirm = await confirm(withOrigin(final, finalPath), '');
+  let confirmed = { failures: firstConfirm.failures, runs: firstConfirm.runs };
+  if (firstConfirm.dir) {
+    if (failingRunDir) rmSync(firstConfirm.dir, { recursive: true, force: true });
+    else failingRunDir = firstConfirm.dir;
   }
+  let walkedBack = 0;
+  if (firstConfirm.runs > 0 && firstConfirm.failures === 0) {
+    // Path prefixes from the longest, one per schedule size (item shrinks of a same-size case —
+    // a delay, a value — are skipped: the lucky case's neighbours are rarely different).
+    const segments = finalPath.split(':');
+    let lastSize = sizeOf(final);
+    let tried = 0;
+    for (let n = segments.length - 1; n >= 1 && tried < MAX_WALK_BACK && !o.signal?.aborted; n--) {
+      const p = segments.slice(0, n).join(':');
+      const candidate = generateSchedule(o.params, o.seed, p === '0' ? undefined : p).schedule;
+      if (sizeOf(candidate) === lastSize) continue;
+      lastSize = sizeOf(candidate);
+      tried++;
+      const c = await confirm(withOrigin(candidate, p), `-back${tried}`);
+      if (c.failures > 0 && c.dir) {
+        if (failingRunDir) rmSync(failingRunDir, { recursive: true, force: true });
+        failingRunDir = c.dir;
+        chosen = candidate;
+        path = p;
+        confirmed = { failures: c.failures, runs: c.runs };
+        walkedBack = segments.length - n;
+        break;
+      }
+    }
+  }
+  const schedule = withOrigin(chosen, path);
   return {
     seed: o.seed,
     path,
     schedule,
     before: scheduleSize(original),
-    after: scheduleSize(final),
+    after: scheduleSize(chosen),
     steps: step,
     runs,
-    shrinkReproduced: { failures: verdict.failures, attempts: verdict.attempts },
+    shrinkReproduced:
+      walkedBack === 0
+        ? { failures: verdict.failures, attempts: verdict.attempts }
+        : { failures: confirmed.failures, attempts: confirmed.runs },
     confirmed,
+    walkedBack,
     ...(failingRunDir ? { failingRunDir } : {}),
     interrupted: Boolean(details.interrupted) || stop.signal.aborted,
     elapsedMs: Date.now() - t0,

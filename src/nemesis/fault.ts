@@ -33,6 +33,8 @@ export type PartitionShape =
   | 'primaries'
   | 'bridge'
   | 'random-halves'
+  /** The targets are cut off from the clients (the host), not from each other: for one-node systems. */
+  | 'clients'
   | { grudge: Record<string, string[]> };
 
 export interface Fault {

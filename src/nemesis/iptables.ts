@@ -52,6 +52,24 @@ export function partitionRules(
   return [...sets].map(([netns, rules]) => ({ netns, rules }));
 }
 
+/**
+ * Cut the targets off from the clients: drop everything to and from the host's bridge address
+ * (clients run on the host) inside each target's namespace. Peers stay connected.
+ */
+export function clientPartitionRules(
+  targets: readonly NodeAddr[],
+  hostIp: string,
+  faultId: string,
+): RuleSet[] {
+  return targets.map((t) => ({
+    netns: t.netns,
+    rules: [
+      ['-s', `${hostIp}/32`, ...ruleComment(faultId), '-j', 'DROP'],
+      ['-d', `${hostIp}/32`, ...ruleComment(faultId), '-j', 'DROP'],
+    ],
+  }));
+}
+
 /** Random loss of incoming packets on each target's eth0 (not loopback). */
 export function lossRules(
   targets: readonly NodeAddr[],

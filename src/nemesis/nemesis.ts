@@ -17,7 +17,15 @@ import { faketimeFile, observedClockOffset, setClockOffset } from '../cluster/fa
 import { isAlive } from '../cluster/proc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Fault, PartitionShape } from './fault.js';
-import { applyRules, listFaultRules, lossRules, partitionRules, removeRules } from './iptables.js';
+import {
+  applyRules,
+  clientPartitionRules,
+  listFaultRules,
+  lossRules,
+  partitionRules,
+  removeRules,
+} from './iptables.js';
+import { hostTcpProbe } from './probe.js';
 import { FaultJournal, type Undo } from './journal.js';
 import { grudgeCuts, partitionGrudge, type Grudge } from './partition.js';
 import { createRng, type Rng } from './rng.js';
@@ -300,6 +308,29 @@ export class Nemesis {
     }
   }
 
+  /**
+   * Closes WITHOUT healing, for a run that left its faults in force on purpose until the cluster
+   * was torn down (call after teardown): journals each active fault as `healed` by the teardown,
+   * with what the teardown did, so the journal ends with nothing left to undo. Returns the ids.
+   */
+  closeAfterTeardown(teardown: { [k: string]: JsonValue }): string[] {
+    const ids = [...this.active.keys()];
+    try {
+      for (const id of ids)
+        this.journal.write({
+          event: 'healed',
+          id,
+          verification: { ok: true, endedBy: 'teardown', observed: teardown },
+        });
+      this.active.clear();
+    } finally {
+      this.unregister?.();
+      this.journal.close();
+      this.subject.complete();
+    }
+    return ids;
+  }
+
   // --- planning: targets, undo record, and the function that applies -------------------------
 
   private async plan(id: string, fault: Fault): Promise<Plan> {
@@ -317,6 +348,7 @@ export class Nemesis {
     switch (fault.kind) {
       case 'partition': {
         const shape = params.shape as PartitionShape | undefined;
+        if (shape === 'clients') return this.clientPartition(id, targets);
         const grudge: Grudge = partitionGrudge(shape, names, { rng: this.rng, primaries, targets });
         const cuts = grudgeCuts(grudge);
         const rules = partitionRules(grudge, c.nodes, id);
@@ -570,6 +602,40 @@ export class Nemesis {
       default:
         throw new Error(`unknown fault kind ${JSON.stringify((fault as Fault).kind)}`);
     }
+  }
+
+  /**
+   * Partition from clients: the targets drop traffic to and from the host, where clients run.
+   * Verified by a TCP connect from the host to each target's client port timing out.
+   */
+  private clientPartition(id: string, targets: string[]): Plan {
+    const c = this.cluster;
+    const rules = clientPartitionRules(
+      targets.map((t) => c.node(t)),
+      c.state.hostIp,
+      id,
+    );
+    const port = c.definition.ports.client;
+    return {
+      targets,
+      undo: { rules },
+      details: { from: 'clients', hostIp: c.state.hostIp },
+      run: async () => {
+        await applyRules(rules);
+        const probes = await Promise.all(
+          targets.map(async (t) => ({
+            node: t,
+            outcome: await hostTcpProbe(c.node(t).ip, port, 1000),
+          })),
+        );
+        return {
+          verification: {
+            ok: probes.every((p) => p.outcome === 'timeout'),
+            observed: { probe: `tcp connect from the host to client port ${port}`, probes },
+          },
+        };
+      },
+    };
   }
 
   /** Undoes an Undo record and verifies; shared with crash recovery (see undoRecorded). */

@@ -3,6 +3,7 @@
  * address, with bash's /dev/tcp under `timeout`, so no extra binary is needed. A dropped SYN
  * shows as `timeout`, a closed port as `refused`.
  */
+import { Socket } from 'node:net';
 import { execRaw } from '../cluster/exec.js';
 
 export type ProbeOutcome = 'connected' | 'refused' | 'timeout';
@@ -28,4 +29,19 @@ export async function tcpProbe(
   if (r.code === 0) return 'connected';
   if (r.code === 124 || r.signal) return 'timeout';
   return 'refused';
+}
+
+/** The same probe from the host (where clients run): a TCP connect with a deadline. */
+export function hostTcpProbe(ip: string, port: number, timeoutMs = 1000): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    const sock = new Socket();
+    const done = (o: ProbeOutcome) => {
+      sock.destroy();
+      resolve(o);
+    };
+    sock.setTimeout(timeoutMs, () => done('timeout'));
+    sock.once('connect', () => done('connected'));
+    sock.once('error', () => done('refused'));
+    sock.connect(port, ip);
+  });
 }

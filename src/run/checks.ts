@@ -54,16 +54,21 @@ export function nodeLogs(runDir: string, nodes?: readonly string[]): Record<stri
   return logs;
 }
 
+/**
+ * Runs a plan's checkers. Node logs go to the election checker only when the plan names a log
+ * parser (a vote workload's elections are in its history, not in the database's logs).
+ */
 export function checkHistory(
   history: History,
   plan: CheckPlan,
   ctx: { logs?: Record<string, string>; observations?: ReplicaObservation[] },
 ): Promise<ComposedResult> {
+  const readsLogs = plan.options.election?.parser !== undefined;
   return runCheckers(history, {
     checkers: plan.checkers,
     readNil: plan.readNil,
     options: plan.options,
-    ...(ctx.logs ? { logs: ctx.logs } : {}),
+    ...(ctx.logs && readsLogs ? { logs: ctx.logs } : {}),
     ...(ctx.observations ? { observations: ctx.observations } : {}),
   });
 }

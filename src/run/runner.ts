@@ -11,7 +11,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EtcdRegisterWorkload, type ReadConsistency } from '../clients/etcd.js';
+import type { ReadConsistency } from '../clients/etcd.js';
+import type { Isolation } from '../clients/pg-vote.js';
 import type { ComposedResult } from '../checkers/compose.js';
 import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
@@ -32,6 +33,16 @@ import { LinkFaults } from '../nemesis/link/index.js';
 import { Nemesis, setupLinkFaults, type LinkBackend } from '../nemesis/nemesis.js';
 import { renderReport } from '../report/index.js';
 import { checkHistory, nodeLogs, registerCheckPlan, type CheckPlan } from './checks.js';
+import {
+  assertWorkloadFits,
+  createRunWorkload,
+  generateWorkloadSchedule,
+  voteCheckPlan,
+  voteObservations,
+  workloadLabel,
+  type WorkloadName,
+} from './workloads.js';
+import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
 import { formatSummary } from './summary.js';
 import type { Observable } from 'rxjs';
@@ -39,12 +50,22 @@ import type { Observable } from 'rxjs';
 /** Fault kinds that need the link proxy (set up before the members start). */
 const LINK_KINDS = new Set(['latency', 'bandwidth', 'reset', 'blackhole']);
 
-export type WorkloadName = 'register';
+export type { WorkloadName } from './workloads.js';
 
 export interface RunOptions {
   clusterFile: string;
   workload: WorkloadName;
   readConsistency: ReadConsistency;
+  /** Transaction isolation of the `vote` workload (default read committed). */
+  isolation?: Isolation;
+  /**
+   * Heal faults (default true). false: no fault is ever healed; each stays in force until the
+   * final teardown (which the journal records), e.g. to see a system that never regains quorum
+   * reported as stuck; no convergence check then.
+   */
+  healAtEnd?: boolean;
+  /** Point every fault of the schedule at these nodes (`--fault-targets`). */
+  faultTargets?: string[];
   /** Generate from these knobs and `seed` (and `path`), unless `schedule` is given. */
   params?: Partial<ScheduleParams>;
   seed?: number;
@@ -101,6 +122,12 @@ export interface RunResultsFile {
     namespaces: string[];
     workload: string;
     readConsistency: ReadConsistency;
+    /** The vote workload's isolation level. */
+    isolation?: Isolation;
+    /** false: faults were left in force until the teardown. */
+    healAtEnd?: boolean;
+    /** Fault ids the teardown ended (never healed), when healAtEnd is false. */
+    endedByTeardown?: string[];
     clusterUpMs: number;
     execution: ExecutionSummary | null;
     aborted: boolean;
@@ -115,12 +142,17 @@ function errorText(err: unknown): string {
 }
 
 function defaultTestName(def: ClusterDefinition, o: RunOptions): string {
+  if (o.workload === 'vote') return `${def.name}-vote-${isolationOf(o).replace(/ /g, '-')}`;
   return `${def.name}-${o.workload}${o.readConsistency === 'serializable' ? '-serializable' : ''}`;
 }
 
-function scheduleFor(o: RunOptions): Schedule {
+const isolationOf = (o: RunOptions): Isolation => o.isolation ?? 'read committed';
+
+function scheduleFor(o: RunOptions, def: ClusterDefinition): Schedule {
   if (o.schedule) return o.schedule;
-  return generateSchedule(o.params ?? {}, o.seed, o.path).schedule;
+  if (o.path !== undefined && o.workload === 'register')
+    return generateSchedule(o.params ?? {}, o.seed, o.path).schedule;
+  return generateWorkloadSchedule(o.workload, def, o.params ?? {}, o.seed);
 }
 
 /** Runs one trial; resolves with its verdict once results are written and everything is down. */
@@ -133,24 +165,30 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   }
 
   const def = await loadClusterDefinition(o.clusterFile);
-  if (def.database !== 'etcd') {
-    throw Object.assign(new Error(`workload ${o.workload} runs on etcd clusters; ${o.clusterFile} is ${def.database}`), {
-      userMessage: `${o.clusterFile}: database "${def.database}" has no ${o.workload} workload yet (use an etcd cluster)`,
-    });
-  }
+  assertWorkloadFits(def, o.clusterFile, o.workload);
+  const faultTargets = o.faultTargets && checkedTargets(def, o.clusterFile, o.faultTargets);
+  const healAtEnd = o.healAtEnd ?? true;
   const test = o.test ?? defaultTestName(def, o);
   const runDir = o.runDir ? resolve(o.runDir) : createRunDir(o.resultsRoot, test, startedAt);
   if (o.runDir) mkdirSync(runDir, { recursive: true });
-  const schedule = scheduleFor(o);
+  const schedule = faultTargets
+    ? withFaultTargets(scheduleFor(o, def), faultTargets)
+    : scheduleFor(o, def);
   writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
   copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
   o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describe(schedule)}`);
 
-  const plan = registerCheckPlan({
-    voters: def.nodes.length,
-    ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-  });
+  const plan = leaveFaultsPlan(
+    o.workload === 'vote'
+      ? voteCheckPlan()
+      : registerCheckPlan({
+          voters: def.nodes.length,
+          ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+        }),
+    healAtEnd,
+  );
+  let endedByTeardown: string[] | undefined;
   let cluster: Cluster | undefined;
   let nemesis: Nemesis | undefined;
   let links: LinkFaults | undefined;
@@ -176,7 +214,12 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     const nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
     const executor = new Executor({
       schedule,
-      workload: new EtcdRegisterWorkload({ readConsistency: o.readConsistency, timeoutMs: o.opTimeoutMs }),
+      workload: createRunWorkload(o.workload, schedule, {
+        readConsistency: o.readConsistency,
+        isolation: isolationOf(o),
+        opTimeoutMs: o.opTimeoutMs,
+      }),
+      healAtEnd,
       nodes,
       recorder: await Recorder.open(join(runDir, 'history.jsonl')),
       nemesis,
@@ -191,18 +234,32 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     } finally {
       progress?.unsubscribe();
     }
-    if (!o.signal?.aborted) {
-      observations = await observeEtcdMembers(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
+    if (!o.signal?.aborted && healAtEnd) {
+      observations =
+        o.workload === 'vote'
+          ? voteObservations((await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops, nodes)
+          : await observeEtcdMembers(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
     }
   } catch (err) {
     runError = errorText(err);
     log.error({ err: runError }, 'trial failed');
   } finally {
-    // Heal before tearing down so the journal says every fault was undone.
-    await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
-    await nemesis?.close().catch(() => undefined);
+    // Heal before tearing down so the journal says every fault was undone; or, with faults
+    // left in force on purpose, tear down first and journal that the teardown ended them.
+    if (healAtEnd) {
+      await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
+      await nemesis?.close().catch(() => undefined);
+    }
+    const running = cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
     await links?.teardown().catch(() => undefined);
     await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
+    if (!healAtEnd && nemesis) {
+      endedByTeardown = nemesis.closeAfterTeardown({
+        killed: running,
+        namespacesRemoved: cluster?.nodes.map((n) => n.netns) ?? [],
+      });
+      if (endedByTeardown.length) log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
+    }
     rmEmptyDir(join(runDir, 'data'));
   }
 
@@ -223,8 +280,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       database: def.database,
       nodes: def.nodes.map((n) => n.name),
       namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
-      workload: `etcd-${o.workload}`,
+      workload: workloadLabel(o.workload),
       readConsistency: o.readConsistency,
+      ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
+      ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
       clusterUpMs: Math.round(clusterUpMs),
       execution,
       aborted: o.signal?.aborted ?? false,
@@ -259,6 +318,30 @@ export async function checkRun(
   }
   const { ops } = await loadHistory(file, { format: 'jsonl' });
   return checkHistory(ops, plan, { logs: nodeLogs(runDir), ...(observations ? { observations } : {}) });
+}
+
+/**
+ * With faults left in force until teardown there is no final heal: being stuck at the end under
+ * faults is the finding (not excused), and there is nothing to check convergence after.
+ */
+function leaveFaultsPlan(plan: CheckPlan, healAtEnd: boolean): CheckPlan {
+  if (healAtEnd) return plan;
+  return {
+    ...plan,
+    checkers: plan.checkers.filter((c) => c !== 'convergence'),
+    options: { ...plan.options, stuck: { ...plan.options.stuck, allowStuckUnderFaults: false } },
+  };
+}
+
+/** Fault targets must name nodes of the cluster: checked before anything starts. */
+function checkedTargets(def: ClusterDefinition, file: string, nodes: string[]): string[] {
+  const known = def.nodes.map((n) => n.name);
+  const unknown = nodes.filter((n) => !known.includes(n));
+  if (nodes.length === 0 || unknown.length > 0) {
+    const msg = `fault targets: ${nodes.length === 0 ? 'no node named' : `unknown node(s) ${unknown.join(', ')}`}; ${file} has ${known.join(', ')}`;
+    throw Object.assign(new Error(msg), { userMessage: msg });
+  }
+  return nodes;
 }
 
 /** Teardown wipes member data; drop the then-empty directory so the run dir holds only results. */

@@ -28,7 +28,11 @@ export function describeCheck(name: string, r: Result): string[] {
     }
     case 'election': {
       const s = (r.summary ?? {}) as Record<string, unknown>;
-      lines.push(`${s.votes ?? 0} votes, ${s.becameLeader ?? 0} leader elections over ${s.terms ?? 0} terms`);
+      lines.push(
+        s.storedVotes
+          ? `${s.votes ?? 0} votes acked, ${s.storedVotes} stored (final reads) over ${s.terms ?? 0} rounds`
+          : `${s.votes ?? 0} votes, ${s.becameLeader ?? 0} leader elections over ${s.terms ?? 0} terms`,
+      );
       for (const v of arr('violations').slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
       break;
     }
@@ -45,7 +49,8 @@ export function describeCheck(name: string, r: Result): string[] {
       const summary = r.summary;
       if (Array.isArray(summary)) lines.push(...summary.filter((x): x is string => typeof x === 'string').slice(0, 4));
       else if (typeof summary === 'string') lines.push(summary);
-      for (const k of ['reason', 'message', 'error']) if (typeof r[k] === 'string') lines.push(r[k] as string);
+      for (const k of ['reason', 'message', 'error'])
+        if (typeof r[k] === 'string' && !lines.includes(r[k] as string)) lines.push(r[k] as string);
       for (const d of arr('differences').slice(0, 3)) lines.push(`differs: ${JSON.stringify(d)}`);
     }
   }
@@ -63,12 +68,19 @@ export function formatSummary(file: RunResultsFile, runDir: string): string {
   out.push(`Faultline run ${run.test}: ${verdict(file.valid)}`);
   out.push(`  dir       ${runDir}`);
   out.push(`  cluster   ${run.database} ${run.nodes.join(',')} (healthy in ${(run.clusterUpMs / 1000).toFixed(1)} s)`);
-  out.push(`  workload  ${run.workload}, ${run.readConsistency} reads, seed ${run.seed ?? '-'}${run.path ? ` path ${run.path}` : ''}`);
+  const level = run.isolation ? `${run.isolation} isolation` : `${run.readConsistency} reads`;
+  out.push(`  workload  ${run.workload}, ${level}, seed ${run.seed ?? '-'}${run.path ? ` path ${run.path}` : ''}`);
+  if (run.healAtEnd === false)
+    out.push(`  faults    left in force until teardown (no final heal); ended by teardown: ${run.endedByTeardown?.join(', ') || 'none'}`);
   if (ex) {
     out.push(
       `  ops       ${ex.ok} ok, ${ex.fail} fail, ${ex.info} info in ${(ex.runMs / 1000).toFixed(1)} s (${ex.opsPerSec.toFixed(0)} ops/s); ` +
         `${ex.faultsApplied} faults applied${ex.faultsFailed ? `, ${ex.faultsFailed} failed to apply` : ''}; ` +
-        (ex.recovered ? `recovered in ${ex.recoveryMs} ms` : 'did not recover'),
+        (ex.recovered === null
+          ? 'no recovery wait'
+          : ex.recovered
+            ? `recovered in ${ex.recoveryMs} ms`
+            : 'did not recover'),
     );
   }
   if (run.aborted) out.push('  ABORTED   the run was interrupted; faults were healed and the cluster torn down');

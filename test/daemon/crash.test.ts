@@ -54,11 +54,15 @@ let stderr = '';
 
 function startDaemon(config: string): ChildProcess {
   stderr = '';
-  child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli.ts'), 'daemon', '--config', config], {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'src/cli.ts'), 'daemon', '--config', config],
+    {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout!.resume();
   return child;
@@ -89,13 +93,17 @@ async function waitMidFault(soakDir: string, n: number): Promise<ClusterState> {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { event: string; id: string });
       const applied = events.filter((e) => e.event === 'applied').map((e) => e.id);
-      const healing = events.filter((e) => e.event === 'heal' || e.event === 'healed').map((e) => e.id);
+      const healing = events
+        .filter((e) => e.event === 'heal' || e.event === 'healed')
+        .map((e) => e.id);
       return applied.some((id) => !healing.includes(id));
     },
     { timeoutMs: 90_000, intervalMs: 50 },
   );
   const files = readdirSync(join(stateDir, 'clusters')).filter((f) => f.endsWith('.json'));
-  const states = files.map((f) => JSON.parse(readFileSync(join(stateDir, 'clusters', f), 'utf8')) as ClusterState);
+  const states = files.map(
+    (f) => JSON.parse(readFileSync(join(stateDir, 'clusters', f), 'utf8')) as ClusterState,
+  );
   const s = states.find((x) => x.runDir === runDir);
   if (!s) throw new Error(`no cluster state for ${runDir}`);
   return s;
@@ -108,7 +116,11 @@ async function expectNoResidue(cluster: ClusterState): Promise<void> {
   const netns = await listNetns();
   for (const n of cluster.nodes) expect(netns, `namespace ${n.netns}`).not.toContain(n.netns);
   // No etcd of ours anywhere, and no Faultline iptables rule left in the host namespace either.
-  const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${base}`])).stdout.trim().split('\n').filter(Boolean).map(Number);
+  const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${base}`])).stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   expect(etcds.filter((p) => isAlive(p))).toEqual([]);
   const rules = await execRaw(['iptables-save']);
   expect(rules.stdout).not.toMatch(new RegExp(`faultline:.*${cluster.runId}`));
@@ -138,7 +150,9 @@ describe.skipIf(!asRoot)('daemon crash safety', () => {
     expect(state.pid).toBeNull();
     expect(state.current).toBeNull();
     expect(state.nextTrial).toBe(2);
-    const results = JSON.parse(readFileSync(join(soakDir, 'trial-000001', 'results.json'), 'utf8')) as {
+    const results = JSON.parse(
+      readFileSync(join(soakDir, 'trial-000001', 'results.json'), 'utf8'),
+    ) as {
       run: { aborted: boolean };
     };
     expect(results.run.aborted).toBe(true);
@@ -151,9 +165,13 @@ describe.skipIf(!asRoot)('daemon crash safety', () => {
     const soakDir = join(base, 'results', 'kill');
     const config = writeConfig('kill', 3);
     const first = startDaemon(config);
-    const s1 = await waitFor('trial 1 to end', () => (readState(soakDir)?.counts.trials ?? 0) >= 1, {
-      timeoutMs: 90_000,
-    });
+    const s1 = await waitFor(
+      'trial 1 to end',
+      () => (readState(soakDir)?.counts.trials ?? 0) >= 1,
+      {
+        timeoutMs: 90_000,
+      },
+    );
     expect(s1).toBe(true);
     const cluster = await waitMidFault(soakDir, 2);
     first.kill('SIGKILL');
@@ -181,7 +199,9 @@ describe.skipIf(!asRoot)('daemon crash safety', () => {
     expect(results.run.error).toMatch(/crashed/);
     const history = await loadHistory(join(killed, 'history.jsonl'), { format: 'jsonl' });
     expect(history.ops.length).toBeGreaterThan(10);
-    expect(history.ops.some((o) => o.process === 'nemesis' && o.f === 'start-partition')).toBe(true);
+    expect(history.ops.some((o) => o.process === 'nemesis' && o.f === 'start-partition')).toBe(
+      true,
+    );
     expect(existsSync(join(soakDir, 'trial-000003', 'results.json'))).toBe(true);
     expect(state.resources.map((r) => r.trial)).toEqual([1, 3]);
   });

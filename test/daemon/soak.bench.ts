@@ -44,7 +44,8 @@ const t0 = Date.now();
 const summary = await daemon.run();
 const secs = (Date.now() - t0) / 1000;
 const samples = summary.state.resources;
-const at = (n: number) => samples.find((s) => s.trial === n) ?? samples[Math.min(n, samples.length) - 1]!;
+const at = (n: number) =>
+  samples.find((s) => s.trial === n) ?? samples[Math.min(n, samples.length) - 1]!;
 const early = at(5);
 const last = samples[samples.length - 1]!;
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);

@@ -65,7 +65,8 @@ describe('trial seeds', () => {
     const seeds = new Set(Array.from({ length: 1000 }, (_, i) => trialSeed(42, i + 1)));
     expect(seeds.size).toBe(1000);
     expect(trialSeed(43, 1)).not.toBe(trialSeed(42, 1));
-    for (const s of seeds) expect(Number.isSafeInteger(s) && s >= -(2 ** 31) && s < 2 ** 31).toBe(true);
+    for (const s of seeds)
+      expect(Number.isSafeInteger(s) && s >= -(2 ** 31) && s < 2 ** 31).toBe(true);
   });
 });
 
@@ -81,7 +82,14 @@ describe('retention', () => {
 
   it('bounds resource samples but keeps the baseline', () => {
     let list = [] as ReturnType<typeof pushResourceSample>;
-    for (let t = 1; t <= 700; t++) list = pushResourceSample(list, { trial: t, at: '', rssBytes: t, heapUsedBytes: 0, openFds: 0 });
+    for (let t = 1; t <= 700; t++)
+      list = pushResourceSample(list, {
+        trial: t,
+        at: '',
+        rssBytes: t,
+        heapUsedBytes: 0,
+        openFds: 0,
+      });
     expect(list.length).toBe(510);
     expect(list[0]!.trial).toBe(1);
     expect(list.at(-1)!.trial).toBe(700);
@@ -91,32 +99,75 @@ describe('retention', () => {
 describe('failure signatures and groups', () => {
   it('names a stale read in a real Jepsen etcd history', async () => {
     const { ops } = await loadHistory('/work/shared/corpus/porcupine/jepsen/etcd_000.log');
-    const r = await checkLinearizability(ops, { model: 'cas-register', readNil: 'absent', full: true });
-    const schedule = { faults: [{ atMs: 0, durationMs: 1, fault: { kind: 'partition' as const, targets: 'all' as const } }] };
+    const r = await checkLinearizability(ops, {
+      model: 'cas-register',
+      readNil: 'absent',
+      full: true,
+    });
+    const schedule = {
+      faults: [
+        { atMs: 0, durationMs: 1, fault: { kind: 'partition' as const, targets: 'all' as const } },
+      ],
+    };
     const sig = failureSignature({ linearizability: r, perf: { valid: true } }, schedule, ops)!;
     expect(sig.checkers).toEqual(['linearizability']);
     expect(sig.anomalies).toEqual(['linearizability:stale-read[cas-register]']);
     expect(sig.signature).toBe('linearizability:stale-read[cas-register] | faults: partition');
-    expect(failureSignature({ linearizability: { ...r, valid: true } }, schedule, ops)).toBeUndefined();
+    expect(
+      failureSignature({ linearizability: { ...r, valid: true } }, schedule, ops),
+    ).toBeUndefined();
   });
 
   it('lists compound fault parts', () => {
     const kinds = faultKinds({
       faults: [
-        { atMs: 0, durationMs: 1, fault: { kind: 'compound', targets: 'all', params: { faults: [{ kind: 'kill', targets: 'one' }, { kind: 'loss', targets: 'one' }] } } },
+        {
+          atMs: 0,
+          durationMs: 1,
+          fault: {
+            kind: 'compound',
+            targets: 'all',
+            params: {
+              faults: [
+                { kind: 'kill', targets: 'one' },
+                { kind: 'loss', targets: 'one' },
+              ],
+            },
+          },
+        },
       ],
     });
     expect(kinds).toEqual(['compound', 'kill', 'loss']);
   });
 
   it('groups repeats and counts them', () => {
-    const sig = { signature: 's1', checkers: ['linearizability'], anomalies: ['a'], faults: ['partition'], keys: ['0'] };
+    const sig = {
+      signature: 's1',
+      checkers: ['linearizability'],
+      anomalies: ['a'],
+      faults: ['partition'],
+      keys: ['0'],
+    };
     let g = addFailure(emptyGroups(), sig, 1, '/r/1').file;
     g = addFailure(g, { ...sig, signature: 's2' }, 2, '/r/2').file;
     g = addFailure(g, { ...sig, keys: ['2'] }, 3, '/r/3').file;
-    expect(g.groups.map((x) => [x.signature, x.count])).toEqual([['s1', 2], ['s2', 1]]);
-    expect(g.groups[0]).toMatchObject({ firstTrial: 1, lastTrial: 3, trials: [1, 3], keys: ['0', '2'] });
-    g = addMinimized(g, 's2', { trial: 2, dir: '/m/2', before: { ops: 9, faults: 2 }, after: { ops: 3, faults: 1 }, reproduced: '3/3' });
+    expect(g.groups.map((x) => [x.signature, x.count])).toEqual([
+      ['s1', 2],
+      ['s2', 1],
+    ]);
+    expect(g.groups[0]).toMatchObject({
+      firstTrial: 1,
+      lastTrial: 3,
+      trials: [1, 3],
+      keys: ['0', '2'],
+    });
+    g = addMinimized(g, 's2', {
+      trial: 2,
+      dir: '/m/2',
+      before: { ops: 9, faults: 2 },
+      after: { ops: 3, faults: 1 },
+      reproduced: '3/3',
+    });
     expect(g.groups[1]!.minimized).toHaveLength(1);
   });
 });
@@ -127,8 +178,20 @@ describe('live events', () => {
     const faults$ = new Subject<FaultEvent>();
     const seen: LiveEvent[] = [];
     let done = false;
-    trialEvents(4, { progress$, faults$ }).subscribe({ next: (e) => seen.push(e), complete: () => (done = true) });
-    progress$.next({ phase: 'running', elapsedMs: 1000.4, opsPerSec: 12.34, ok: 5, fail: 1, info: 0, inFlight: 2, activeFaults: ['f0:partition'] });
+    trialEvents(4, { progress$, faults$ }).subscribe({
+      next: (e) => seen.push(e),
+      complete: () => (done = true),
+    });
+    progress$.next({
+      phase: 'running',
+      elapsedMs: 1000.4,
+      opsPerSec: 12.34,
+      ok: 5,
+      fail: 1,
+      info: 0,
+      inFlight: 2,
+      activeFaults: ['f0:partition'],
+    });
     const fault = { kind: 'partition' as const, targets: 'all' as const };
     faults$.next({ type: 'starting', id: 'f0', fault, atMs: 1 });
     faults$.next({ type: 'started', id: 'f0', fault, targets: ['n1', 'n2'], atMs: 2 });
@@ -136,9 +199,32 @@ describe('live events', () => {
     progress$.complete();
     faults$.complete();
     expect(seen).toEqual([
-      { type: 'progress', trial: 4, elapsedMs: 1000, opsPerSec: 12.3, ok: 5, fail: 1, info: 0, activeFaults: ['f0:partition'] },
-      { type: 'fault', trial: 4, event: 'applied', id: 'f0', kind: 'partition', targets: ['n1', 'n2'] },
-      { type: 'fault', trial: 4, event: 'healed', id: 'f0', kind: 'partition', targets: ['n1', 'n2'] },
+      {
+        type: 'progress',
+        trial: 4,
+        elapsedMs: 1000,
+        opsPerSec: 12.3,
+        ok: 5,
+        fail: 1,
+        info: 0,
+        activeFaults: ['f0:partition'],
+      },
+      {
+        type: 'fault',
+        trial: 4,
+        event: 'applied',
+        id: 'f0',
+        kind: 'partition',
+        targets: ['n1', 'n2'],
+      },
+      {
+        type: 'fault',
+        trial: 4,
+        event: 'healed',
+        id: 'f0',
+        kind: 'partition',
+        targets: ['n1', 'n2'],
+      },
     ]);
     expect(done).toBe(true);
   });

@@ -12,7 +12,12 @@ import { checkLinearizability } from '../../src/checkers/linearizability/index.j
 import { loadHistory } from '../../src/history/load.js';
 import type { History } from '../../src/history/op.js';
 import { ddmin } from '../../src/minimize/ddmin.js';
-import { historyOf, minimizeHistory, opUnits, provenanceCheck } from '../../src/minimize/history.js';
+import {
+  historyOf,
+  minimizeHistory,
+  opUnits,
+  provenanceCheck,
+} from '../../src/minimize/history.js';
 
 const CORPUS = '/work/shared/corpus/porcupine';
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -20,13 +25,18 @@ const tmp = mkdtempSync(join(tmpdir(), `fl-minimize-${process.pid}-`));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const opts = { model: 'cas-register' as const, readNil: 'absent' as const };
-const verdict = async (h: History) => (await checkLinearizability(h, { ...opts, workers: 0 })).valid;
+const verdict = async (h: History) =>
+  (await checkLinearizability(h, { ...opts, workers: 0 })).valid;
 
 describe('ddmin', () => {
   it('finds a 1-minimal failing subset', async () => {
     const items = Array.from({ length: 40 }, (_, i) => i);
     // Fails when it holds 3, 17 and 31 together.
-    const out = await ddmin(items, (xs) => [3, 17, 31].every((x) => xs.includes(x)), (x) => x);
+    const out = await ddmin(
+      items,
+      (xs) => [3, 17, 31].every((x) => xs.includes(x)),
+      (x) => x,
+    );
     expect(out).toEqual([3, 17, 31]);
   });
 });
@@ -48,7 +58,7 @@ describe('minimizeHistory', () => {
     }
     // 1-minimal: removing any one op passes, or leaves an unexplained read.
     const { units } = opUnits(r.history);
-    const explained = provenanceCheck(opUnits(ops).units);
+    const explained = provenanceCheck(units);
     for (const u of units) {
       const rest = units.filter((x) => x !== u);
       const v = await verdict(historyOf(rest));
@@ -63,7 +73,9 @@ describe('minimizeHistory', () => {
     const { ops } = await loadHistory(join(CORPUS, 'jepsen/etcd_000.log'));
     const r = await minimizeHistory(ops, opts);
     const reads = r.history.filter((o) => o.f === 'read' && o.type === 'ok');
-    const writes = r.history.filter((o) => o.f === 'write' && o.type === 'invoke').map((o) => o.value);
+    const writes = r.history
+      .filter((o) => o.f === 'write' && o.type === 'invoke')
+      .map((o) => o.value);
     for (const rd of reads) if (rd.value !== null) expect(writes).toContainEqual(rd.value);
   });
 
@@ -77,7 +89,19 @@ describe('minimizeHistory', () => {
     let stdout = '';
     let code = 0;
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli.ts'), 'minimize', join(CORPUS, 'jepsen/etcd_000.log'), '-o', out], { encoding: 'utf8' });
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(REPO, 'src/cli.ts'),
+          'minimize',
+          join(CORPUS, 'jepsen/etcd_000.log'),
+          '-o',
+          out,
+        ],
+        { encoding: 'utf8' },
+      );
     } catch (err) {
       const e = err as { status: number; stdout: string };
       code = e.status;

@@ -23,7 +23,8 @@ const params = resolveScheduleParams({
 });
 
 /** The "bug": a write to key 0 while a partition is scheduled. */
-const buggy = (s: Schedule) => s.faults.length > 0 && s.processes.flat().some((o) => o.f === 'write' && o.key === 0);
+const buggy = (s: Schedule) =>
+  s.faults.length > 0 && s.processes.flat().some((o) => o.f === 'write' && o.key === 0);
 
 function findFailingSeed(): number {
   for (let seed = 1; ; seed++) if (buggy(generateSchedule(params, seed).schedule)) return seed;
@@ -75,10 +76,44 @@ describe('shrinkFailure', () => {
     expect(readdirSync(tmp)).toEqual([r.failingRunDir!.split('/').pop()]);
   });
 
+  it('steps back along the shrink path when the final case does not fail again', async () => {
+    const seed = findFailingSeed();
+    const runAttempt = async (s: Schedule, label: string): Promise<AttemptOutcome> => {
+      const runDir = join(tmp, `back-${label}`);
+      mkdirSync(runDir);
+      const ops = s.processes.flat().length;
+      // The smallest case only failed by luck while shrinking: on confirmation it passes.
+      const fails = buggy(s) && (!label.startsWith('confirm') || ops > 1);
+      return { valid: fails ? false : true, runDir };
+    };
+    const r = await shrinkFailure({
+      params,
+      seed,
+      runAttempt,
+      isFailure: (o) => o.valid === false,
+      attempts: 1,
+      required: 1,
+      timeBudgetMs: 60_000,
+      confirmRuns: 2,
+    });
+    expect(r.walkedBack).toBeGreaterThanOrEqual(1);
+    expect(r.after.ops).toBeGreaterThan(1);
+    expect(r.confirmed).toEqual({ failures: 2, runs: 2 });
+    const again = generateSchedule(params, seed, r.path).schedule;
+    expect({ ...again, origin: undefined }).toEqual({ ...r.schedule, origin: undefined });
+    expect(readdirSync(tmp).filter((d) => d.startsWith('back-'))).toEqual([
+      r.failingRunDir!.split('/').pop(),
+    ]);
+  });
+
   it('stops at its time budget and aborts the run in flight', async () => {
     const seed = findFailingSeed();
     let aborted = 0;
-    const runAttempt = (_s: Schedule, label: string, signal: AbortSignal): Promise<AttemptOutcome> =>
+    const runAttempt = (
+      _s: Schedule,
+      label: string,
+      signal: AbortSignal,
+    ): Promise<AttemptOutcome> =>
       new Promise((resolve) => {
         const runDir = join(tmp, `slow-${label}`);
         mkdirSync(runDir, { recursive: true });

@@ -22,15 +22,24 @@ const asRoot = process.getuid?.() === 0;
 interface Results {
   valid: boolean | 'unknown';
   checks: Record<string, { valid: boolean | 'unknown' }>;
-  run: { seed: number; aborted: boolean; namespaces: string[]; execution: { ok: number; faultsApplied: number } | null };
+  run: {
+    seed: number;
+    aborted: boolean;
+    namespaces: string[];
+    execution: { ok: number; faultsApplied: number } | null;
+  };
 }
 
 /** What of a run could be left behind: its namespaces, and etcd processes with data under `base`. */
 function residue(namespaces: string[], base: string): { netns: string[]; etcd: string[] } {
   const live = new Set(
-    spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]),
+    spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => l.split(' ')[0]),
   );
-  const etcd = spawnSync('pgrep', ['-f', `etcd .*${base}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const etcd = spawnSync('pgrep', ['-f', `etcd .*${base}`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
   return { netns: namespaces.filter((n) => live.has(n)), etcd };
 }
 
@@ -50,8 +59,25 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     const results = join(base, 'results');
     const run = spawnSync(
       'node',
-      [CLI, '-q', 'run', '--cluster', join(REPO, 'clusters/etcd-3.json'), '--time-limit', '8',
-        '--concurrency', '6', '--nemesis', 'partition,kill,pause', '--fault-count', '2', '--seed', '5', '--results', results],
+      [
+        CLI,
+        '-q',
+        'run',
+        '--cluster',
+        join(REPO, 'clusters/etcd-3.json'),
+        '--time-limit',
+        '8',
+        '--concurrency',
+        '6',
+        '--nemesis',
+        'partition,kill,pause',
+        '--fault-count',
+        '2',
+        '--seed',
+        '5',
+        '--results',
+        results,
+      ],
       { env, encoding: 'utf8', timeout: 240_000 },
     );
     expect(run.stderr).not.toMatch(/internal error/);
@@ -66,8 +92,21 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     expect(res.run.seed).toBe(5);
     expect(res.run.execution!.ok).toBeGreaterThan(50);
     expect(res.run.execution!.faultsApplied).toBe(2);
-    expect(Object.keys(res.checks).sort()).toEqual(['convergence', 'election', 'linearizability', 'perf', 'stuck']);
-    for (const f of ['schedule.json', 'history.jsonl', 'faults.journal.jsonl', 'summary.txt', 'report.html', 'logs/n1.log']) {
+    expect(Object.keys(res.checks).sort()).toEqual([
+      'convergence',
+      'election',
+      'linearizability',
+      'perf',
+      'stuck',
+    ]);
+    for (const f of [
+      'schedule.json',
+      'history.jsonl',
+      'faults.journal.jsonl',
+      'summary.txt',
+      'report.html',
+      'logs/n1.log',
+    ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     expect(readFileSync(join(dir, 'summary.txt'), 'utf8')).toContain('linearizability');
@@ -82,7 +121,11 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     expect(fromEdn.ops).toEqual(ops);
 
     // Offline replay: the same verdict, deterministically.
-    const replay = spawnSync('node', [CLI, 'replay', dir], { env, encoding: 'utf8', timeout: 120_000 });
+    const replay = spawnSync('node', [CLI, 'replay', dir], {
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(replay.status).toBe(run.status);
     expect(replay.stdout).toContain('(same)');
 
@@ -91,7 +134,9 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     expect(residue(res.run.namespaces, base)).toEqual({ netns: [], etcd: [] });
 
     // The report draws its plots and timeline with data, without network access.
-    const probe = await probeReport(join(dir, 'report.html'), { screenshot: join(dir, 'report.png') });
+    const probe = await probeReport(join(dir, 'report.html'), {
+      screenshot: join(dir, 'report.png'),
+    });
     expect(probe.consoleErrors).toEqual([]);
     expect(probe.requests).toEqual([]);
     expect(Object.keys(probe.charts).length).toBeGreaterThanOrEqual(3);
@@ -103,8 +148,24 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     const results = join(base, 'results-int');
     const child = spawn(
       'node',
-      [CLI, 'run', '--cluster', join(REPO, 'clusters/etcd-3.json'), '--time-limit', '30', '--nemesis', 'pause',
-        '--fault-count', '1', '--fault-duration', '20', '--seed', '9', '--results', results],
+      [
+        CLI,
+        'run',
+        '--cluster',
+        join(REPO, 'clusters/etcd-3.json'),
+        '--time-limit',
+        '30',
+        '--nemesis',
+        'pause',
+        '--fault-count',
+        '1',
+        '--fault-duration',
+        '20',
+        '--seed',
+        '9',
+        '--results',
+        results,
+      ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -121,7 +182,10 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     const dir = join(results, readlinkSync(join(results, 'latest')));
     const res = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
     expect(res.run.aborted).toBe(true);
-    const journal = readFileSync(join(dir, 'faults.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type?: string; event?: string });
+    const journal = readFileSync(join(dir, 'faults.journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type?: string; event?: string });
     expect(journal.length).toBeGreaterThanOrEqual(2);
     const { ops } = await loadHistory(join(dir, 'history.jsonl'));
     expect(validateHistory(ops)).toEqual([]);
@@ -139,18 +203,42 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     for (let seed = 1; seed <= 6 && !verdicts.includes(1); seed++) {
       const run = spawnSync(
         'node',
-        [CLI, '-q', 'run', '--cluster', join(REPO, 'clusters/etcd-5.json'), '--time-limit', '15',
-          '--concurrency', '10', '--nemesis', 'partition', '--fault-count', '2', '--fault-duration', '3-5',
-          '--read-consistency', 'serializable', '--seed', String(seed), '--results', results],
+        [
+          CLI,
+          '-q',
+          'run',
+          '--cluster',
+          join(REPO, 'clusters/etcd-5.json'),
+          '--time-limit',
+          '15',
+          '--concurrency',
+          '10',
+          '--nemesis',
+          'partition',
+          '--fault-count',
+          '2',
+          '--fault-duration',
+          '3-5',
+          '--read-consistency',
+          'serializable',
+          '--seed',
+          String(seed),
+          '--results',
+          results,
+        ],
         { env, encoding: 'utf8', timeout: 240_000 },
       );
       verdicts.push(run.status ?? -1);
     }
-    console.log(`[measure] serializable runs until a stale read was found: ${verdicts.length} (exit codes ${verdicts.join(',')})`);
+    console.log(
+      `[measure] serializable runs until a stale read was found: ${verdicts.length} (exit codes ${verdicts.join(',')})`,
+    );
     expect(verdicts).toContain(1);
     const dir = join(results, readlinkSync(join(results, 'latest')));
     const res = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results & {
-      checks: { linearizability: { valid: boolean | 'unknown'; violations: { op: { f: string } }[] } };
+      checks: {
+        linearizability: { valid: boolean | 'unknown'; violations: { op: { f: string } }[] };
+      };
     };
     expect(res.checks.linearizability.valid).toBe(false);
     // The op that cannot be linearized is a read: the anomaly is a stale read.

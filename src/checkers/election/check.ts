@@ -50,6 +50,8 @@ export interface ElectionResult {
   summary: {
     votes: number;
     selfVotes: number;
+    /** Votes found in storage by a final read (`read-votes`), repeats across reads included. */
+    storedVotes: number;
     becameLeader: number;
     learnedLeader: number;
     decided: number;
@@ -100,7 +102,8 @@ export function checkElection(
       voter: name(first.voter),
       term: first.term,
       candidates,
-      message: `${name(first.voter)} voted for ${candidates.join(' and ')} in term ${first.term}`,
+      // Raft logs have terms; a voting workload's ops have rounds.
+      message: `${name(first.voter)} voted for ${candidates.join(' and ')} in ${first.source.kind === 'op' ? 'round' : 'term'} ${first.term}`,
       evidence: [...byCandidate.values()]
         .flatMap((vs) => vs.slice(0, 2))
         .slice(0, maxEvidence)
@@ -174,9 +177,11 @@ export function checkElection(
   }
 
   const selfVotes = events.votes.filter((v) => v.kind === 'self').length;
+  const storedVotes = events.votes.filter((v) => v.kind === 'stored').length;
   const summary = {
-    votes: events.votes.length - selfVotes,
+    votes: events.votes.length - selfVotes - storedVotes,
     selfVotes,
+    storedVotes,
     becameLeader: events.leaders.filter((l) => l.kind === 'became').length,
     learnedLeader: events.leaders.filter((l) => l.kind === 'learned').length,
     decided: events.leaders.filter((l) => l.kind === 'decided').length,

@@ -16,8 +16,11 @@ export interface VoteEvent {
   term: Term;
   /** The candidate (raft) or value (a voting workload) the vote went to. */
   candidate: string;
-  /** `self`: a raft candidate's implicit vote for itself when it starts an election. */
-  kind: 'vote' | 'self';
+  /**
+   * `self`: a raft candidate's implicit vote for itself when it starts an election;
+   * `stored`: a vote a final read found in storage (a workload's `read-votes`), acked or not.
+   */
+  kind: 'vote' | 'self' | 'stored';
   /** Wall-clock timestamp as written by the source (log lines), for people. */
   ts?: string;
   /** Nanoseconds since the run started (history ops). */

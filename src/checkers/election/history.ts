@@ -3,9 +3,14 @@
  * - `f: 'vote'`, value `{voter, round, candidate}` (or `term`): an ok completion is a granted vote;
  * - `f: 'decide'`, value `{round, value, quorum?, votes?, voters?}` (`value` may be named
  *   `candidate` or `leader`): an ok completion is a decision.
+ * - `f: 'read-votes'`, ok value `[{voter, round, candidate}, ...]`: what storage holds after
+ *   the run. Each row is a `stored` vote, so a voter with two stored votes in one round is a
+ *   double vote even when one ack was lost (an `info` vote that committed anyway).
  * The value is taken from the completion when it carries the fields, else from the invoke.
  * A decision without `votes`/`voters` counts the distinct voters whose ok votes went to it.
  * fail/info ops are not counted: a failed vote did not happen, an info vote may not have.
+ * Several final reads (one per node) repeat the same rows: repeats agree, so they add no
+ * violation; rows are counted once per read.
  */
 import type { History, JsonValue, Op } from '../../history/op.js';
 import { bump, emptyEvents, type ElectionEvents, type Term } from './events.js';
@@ -22,6 +27,10 @@ export function electionEventsFromHistory(history: History): ElectionEvents {
   const invokes = new Map<number | string, Op>();
   const decides: Array<{ op: Op; v: Obj }> = [];
   for (const op of history) {
+    if (op.f === 'read-votes') {
+      if (op.type === 'ok') storedVotes(op, out);
+      continue;
+    }
     if (op.f !== 'vote' && op.f !== 'decide') continue;
     if (op.type === 'invoke') {
       invokes.set(op.process, op);
@@ -86,4 +95,36 @@ export function electionEventsFromHistory(history: History): ElectionEvents {
     });
   }
   return out;
+}
+
+/**
+ * The rows of an ok `read-votes` as `stored` votes. Evidence is the read op trimmed to the one
+ * row (with its position in the read), not the whole table.
+ */
+function storedVotes(op: Op, out: ElectionEvents): void {
+  if (!Array.isArray(op.value)) {
+    bump(out.counts, 'malformed');
+    return;
+  }
+  op.value.forEach((row, position) => {
+    const term = isObj(row) ? asTerm(row.round ?? row.term) : undefined;
+    if (
+      !isObj(row) ||
+      term === undefined ||
+      row.voter === undefined ||
+      row.candidate === undefined
+    ) {
+      bump(out.counts, 'malformed');
+      return;
+    }
+    bump(out.counts, 'storedVote');
+    out.votes.push({
+      voter: str(row.voter),
+      term,
+      candidate: str(row.candidate),
+      kind: 'stored',
+      time: op.time,
+      source: { kind: 'op', index: op.index, op: { ...op, value: { row, position } } },
+    });
+  });
 }

@@ -67,6 +67,12 @@ export interface DatabaseDriver {
   primaries(nodes: readonly NodeState[]): Promise<string[]>;
   /** A hash of the member's keyspace at `revision` (for convergence). */
   kvHash(node: NodeState, revision: number, timeoutMs?: number): Promise<KvHash>;
+  /**
+   * Optional: signals a member's whole process tree (`pid` = the started process). For servers
+   * whose workers escape the member's process group (PostgreSQL backends call setsid), so that
+   * pause/resume/kill reach every process; without it the cluster signals `pid` alone.
+   */
+  signalTree?(pid: number, signal: NodeJS.Signals): Promise<void>;
   /** Brings back a member whose data directory was wiped (amnesia heal). */
   rejoinAfterDataLoss(cluster: ClusterControl, node: string): Promise<RejoinReport>;
 }

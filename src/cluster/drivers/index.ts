@@ -1,7 +1,8 @@
-/** Database drivers by name: add PostgreSQL here (and a variant in definition.ts). */
+/** Database drivers by name (each has a variant in definition.ts). */
 import type { ClusterDefinition } from '../definition.js';
 import type { DatabaseDriver } from './driver.js';
 import { EtcdDriver } from './etcd.js';
+import { PostgresDriver } from './postgres.js';
 
 export type { DatabaseDriver } from './driver.js';
 
@@ -9,5 +10,7 @@ export function driverFor(database: ClusterDefinition['database']): DatabaseDriv
   switch (database) {
     case 'etcd':
       return new EtcdDriver();
+    case 'postgres':
+      return new PostgresDriver();
   }
 }

@@ -102,6 +102,9 @@ export function postgresSettings(cfg: PostgresNodeConfig): Record<string, string
     log_line_prefix: '%m [%p] %q%a ',
     max_connections: '200',
     shared_buffers: '32MB',
+    // Dynamic shared memory as files in the data directory, not /dev/shm: a SIGKILLed server
+    // cannot clean up, and the data directory is removed at teardown; /dev/shm is not.
+    dynamic_shared_memory_type: 'mmap',
   };
   for (const [k, v] of Object.entries(cfg.settings ?? {})) base[k] = String(v);
   return base;
@@ -113,9 +116,18 @@ export function postgresSettings(cfg: PostgresNodeConfig): Record<string, string
  * `exec`s the postmaster as that user. sh -> setpriv -> postgres all exec, so the started pid IS
  * the postmaster. No `{...}` in the script: the cluster layer's templates reserve braces.
  * Positional args: $1 bin dir, $2 OS user, $3 data dir, then postgres's own arguments.
+ *
+ * libfaketime (clock faults): the cluster starts members with LD_PRELOAD. The first process
+ * that loads it (`ip`, as root, whose pid this script keeps) creates a root-only semaphore and
+ * shared memory named after its pid and exports FAKETIME_SHARED; postgres, running as another
+ * user, could not open them and would refuse to start. So the script drops both, removes that
+ * root-owned pair, and preloads libfaketime only into postgres itself, after the user switch.
  */
 export const POSTGRES_START_SCRIPT = [
+  'preload="$LD_PRELOAD"', // before `set -u`: may be unset
   'set -eu',
+  'unset LD_PRELOAD FAKETIME_SHARED',
+  'rm -f "/dev/shm/faketime_shm_$$" "/dev/shm/sem.faketime_sem_$$"',
   'bin="$1"; user="$2"; data="$3"; shift 3',
   'gid="$(id -g "$user")"',
   'mkdir -p "$data"',
@@ -128,7 +140,7 @@ export const POSTGRES_START_SCRIPT = [
   // Trust everyone over TCP: servers listen only on loopback or in namespaces we create.
   `  printf '%s\\n' '# written by faultline' 'local all all trust' 'host all all 0.0.0.0/0 trust' 'host all all ::/0 trust' > "$data/pg_hba.conf"`,
   'fi',
-  'exec setpriv --reuid="$user" --regid="$gid" --clear-groups -- "$bin/postgres" -D "$data" "$@"',
+  'exec setpriv --reuid="$user" --regid="$gid" --clear-groups -- env LD_PRELOAD="$preload" "$bin/postgres" -D "$data" "$@"',
 ].join('\n');
 
 /** `-c name=value` pairs for `postgresSettings`. */
@@ -463,14 +475,12 @@ export function defaultPostgresStart(): CommandTemplate {
 }
 
 /**
- * PostgreSQL 15 for the cluster layer: a single primary per definition (one node). Declared
- * against `Omit<DatabaseDriver, 'database'>` until definition.ts has the "postgres" variant;
- * then it is a DatabaseDriver as is (register it in drivers/index.ts).
+ * PostgreSQL 15 for the cluster layer: a single primary per definition (one node).
  *
- * Process faults: kill works on the postmaster pid (backends exit when they notice its death),
- * but pause must stop every backend too (`processTree`), or open connections keep being served.
+ * Process faults: pause must stop every backend too (`signalTree`), or open connections keep
+ * being served; kill signals the whole tree as well, so no orphaned backend blocks the restart.
  */
-export class PostgresDriver implements Omit<DatabaseDriver, 'database'> {
+export class PostgresDriver implements DatabaseDriver {
   readonly database = 'postgres' as const;
   /** PostgreSQL is a C program: libfaketime's LD_PRELOAD shifts its clock. */
   readonly honoursFaketime = true;
@@ -486,6 +496,11 @@ export class PostgresDriver implements Omit<DatabaseDriver, 'database'> {
   /** The postmaster and all backends of a member started with pid `pid`. */
   processTree(pid: number): Promise<number[]> {
     return postgresPids({ pid });
+  }
+
+  /** Pause (SIGSTOP), resume (SIGCONT) and kill reach the postmaster and every backend. */
+  signalTree(pid: number, signal: NodeJS.Signals): Promise<void> {
+    return signalPostgres({ pid }, signal);
   }
 
   async isHealthy(node: NodeState, timeoutMs = 1000): Promise<boolean> {

@@ -1,0 +1,37 @@
+/** PostgreSQL as a cluster database: its definition validates and gets the postgres driver. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadClusterDefinition, parseClusterDefinition } from '../../src/cluster/definition.js';
+import { driverFor } from '../../src/cluster/drivers/index.js';
+import { defaultPostgresStart, PostgresDriver } from '../../src/cluster/drivers/postgres.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+
+describe('postgres cluster definitions', () => {
+  it('clusters/postgres.json is valid and starts members with the driver default script', async () => {
+    const def = await loadClusterDefinition(join(REPO, 'clusters/postgres.json'));
+    expect(def.database).toBe('postgres');
+    expect(def.nodes.map((n) => n.name)).toEqual(['n1']);
+    expect(def.clientEndpoint).toBe('postgres://postgres@{ip}:{clientPort}/postgres');
+    // The shipped file spells out the driver's start command (so a user can see and edit it).
+    expect(def.start).toEqual(defaultPostgresStart());
+  });
+
+  it('the postgres driver signals whole process trees; etcd does not need to', () => {
+    const pg = driverFor('postgres');
+    expect(pg).toBeInstanceOf(PostgresDriver);
+    expect(pg.database).toBe('postgres');
+    expect(pg.honoursFaketime).toBe(true);
+    expect(typeof pg.signalTree).toBe('function');
+    expect(driverFor('etcd').signalTree).toBeUndefined();
+  });
+
+  it('an unknown database is named in the error', () => {
+    expect(() =>
+      parseClusterDefinition(
+        { name: 'x', database: 'mysql', nodes: [{ name: 'n1' }], ports: { client: 1, peer: 2 } },
+        'c.json',
+      ),
+    ).toThrow(/c\.json: database: /);
+  });
+});
