@@ -26,6 +26,7 @@ import { runTrial, type RunOutcome, type RunResultsFile } from '../run/runner.js
 import { formatSummary } from '../run/summary.js';
 import { minimizeRunHistory } from '../minimize/run-history.js';
 import { shrinkFailure, type AttemptOutcome, type ShrinkResult } from '../minimize/shrink.js';
+import { linkedAbort } from './abort.js';
 import type { SoakConfig } from './config.js';
 import { markCrashed } from './crash.js';
 import { trialEvents, type DaemonRunState, type LiveEvent } from './events.js';
@@ -267,6 +268,7 @@ export class Daemon {
 
     let sub: Subscription | undefined;
     let outcome: RunOutcome;
+    const abort = linkedAbort(this.stopper.signal);
     try {
       outcome = await runTrial({
         clusterFile: c.clusterFile,
@@ -280,7 +282,7 @@ export class Daemon {
         opTimeoutMs: c.opTimeoutMs,
         ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
         command: `faultline daemon --config ${c.configFile} (trial ${trial})`,
-        signal: this.stopper.signal,
+        signal: abort.signal,
         logger: this.log,
         report: false,
         onRunDir: (dir) => this.subject.next({ type: 'trial-start', trial, runDir: dir, seed }),
@@ -295,6 +297,7 @@ export class Daemon {
       throw err;
     } finally {
       sub?.unsubscribe();
+      abort.release();
     }
 
     const valid = outcome.valid;
@@ -428,6 +431,7 @@ export class Daemon {
     ): Promise<AttemptOutcome> => {
       const dir = join(workDir, label);
       let sub: Subscription | undefined;
+      const abort = linkedAbort(signal, this.stopper.signal);
       try {
         const out = await runTrial({
           clusterFile: c.clusterFile,
@@ -440,7 +444,7 @@ export class Daemon {
           opTimeoutMs: c.opTimeoutMs,
           ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
           command: `faultline daemon --config ${c.configFile} (shrinking trial ${trial}, ${label})`,
-          signal: AbortSignal.any([signal, this.stopper.signal]),
+          signal: abort.signal,
           logger: this.log.child({ shrink: trial }),
           report: false,
           updateLatest: false,
@@ -451,6 +455,7 @@ export class Daemon {
         return { valid: out.valid, runDir: out.runDir };
       } finally {
         sub?.unsubscribe();
+        abort.release();
       }
     };
     // Same bug: invalid with at least one of the original anomalies (faults may be shrunk away).

@@ -2,7 +2,7 @@
  * Stuck state (liveness), fault-aware and pure:
  * - windows in which no client op completed ok for longer than a threshold while clients were
  *   trying (an idle workload is not stuck), each with the faults active during it;
- * - recovery: time from the last heal (completion of the last stop-* op) to the first ok
+ * - recovery: time from the start of the last heal (invoke of the last stop-* op) to the first ok
  *   completion after it, against a bound;
  * - keys and processes that stopped advancing while others progressed.
  * Verdict: false when stuck at the end of the history, when recovery exceeds the bound (or
@@ -52,11 +52,13 @@ export interface StallWindow {
 }
 
 export interface Recovery {
-  /** Completion of the last stop-* op (ns). */
+  /** When the last heal began: invoke of the last stop-* op (ns). */
+  healStarted: number;
+  /** Completion of the last stop-* op (ns). Healing a kill includes restarting the members. */
   lastHeal: number;
-  /** First ok completion after it (ns), if any. */
+  /** First ok completion after the heal began (ns), if any. */
   firstOk?: number;
-  /** firstOk - lastHeal (ns). */
+  /** firstOk - healStarted (ns): how long the system took to serve again once healing began. */
   duration?: number;
   bound: number;
   withinBound: boolean | 'unknown';
@@ -260,26 +262,35 @@ function recoveryAfterHeal(
   bound: number,
 ): Recovery | undefined {
   if (periods.length === 0 || periods.some((p) => periodEnd(p) === Infinity)) return undefined;
-  const lastHeal = Math.max(...periods.map(periodEnd));
-  const firstOk = okTimes.find((t) => t >= lastHeal);
+  const last = periods.reduce((a, b) => (periodEnd(b) > periodEnd(a) ? b : a));
+  const lastHeal = periodEnd(last);
+  // Measured from when healing began: healing a kill restarts members and waits for health,
+  // which is part of recovering, not a head start.
+  const healStarted = Math.min(last.stop ?? lastHeal, lastHeal);
+  const healTook = lastHeal - healStarted;
+  const firstOk = okTimes.find((t) => t >= healStarted);
   if (firstOk === undefined) {
-    const waited = end - lastHeal;
+    const waited = end - healStarted;
     return waited > bound
       ? {
+          healStarted,
           lastHeal,
           bound,
           withinBound: false,
-          message: `no op completed in the ${seconds(waited)} after the last heal at ${seconds(lastHeal)} (bound ${seconds(bound)})`,
+          message: `no op completed in the ${seconds(waited)} after the last heal began at ${seconds(healStarted)} (bound ${seconds(bound)})`,
         }
       : {
+          healStarted,
           lastHeal,
           bound,
           withinBound: 'unknown',
-          message: `history ends ${seconds(waited)} after the last heal at ${seconds(lastHeal)}, before any op completed`,
+          message: `history ends ${seconds(waited)} after the last heal began at ${seconds(healStarted)}, before any op completed`,
         };
   }
-  const duration = firstOk - lastHeal;
+  const duration = firstOk - healStarted;
+  const healNote = healTook >= 0.05e9 ? ` (the heal itself took ${seconds(healTook)})` : '';
   return {
+    healStarted,
     lastHeal,
     firstOk,
     duration,
@@ -287,8 +298,8 @@ function recoveryAfterHeal(
     withinBound: duration <= bound,
     message:
       duration <= bound
-        ? `recovered after heal in ${seconds(duration)}`
-        : `recovered after heal in ${seconds(duration)}, over the ${seconds(bound)} bound`,
+        ? `recovered ${seconds(duration)} after the heal began${healNote}`
+        : `recovered ${seconds(duration)} after the heal began${healNote}, over the ${seconds(bound)} bound`,
   };
 }
 
