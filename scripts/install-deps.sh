@@ -13,7 +13,7 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v runuser >/dev/null || need+=(util-linux)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(libfaketime faketime)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
-command -v chromium >/dev/null || need+=(chromium)
+command -v chromium >/dev/null || need+=(chromium fonts-liberation)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}"
   apt-get update -qq
