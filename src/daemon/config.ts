@@ -81,6 +81,8 @@ export const soakConfigSchema = z
         /** A candidate fails if it fails in `required` of `attempts` runs. */
         attempts: positiveInt.default(3),
         required: positiveInt.default(2),
+        /** Attempts of a candidate run at once, each on its own cluster. */
+        parallel: positiveInt.max(8).default(1),
         /** Re-runs of the minimized case to measure how often it reproduces. */
         confirmRuns: nonNegInt.default(3),
         /** Shrink the first this-many failures of each failure group. */
@@ -93,6 +95,7 @@ export const soakConfigSchema = z
       })
       .default({
         enabled: true,
+        parallel: 1,
         timeBudgetS: 600,
         attempts: 3,
         required: 2,

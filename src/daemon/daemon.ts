@@ -320,6 +320,8 @@ export class Daemon {
       await this.renderQuietly(runDir);
     }
     this.state.current = null;
+    // fetch() (health checks) leaves resource-timing entries in the global performance buffer.
+    performance.clearResourceTimings();
     this.state.resources = pushResourceSample(this.state.resources, sampleResources(trial));
     this.accountTime();
     this.saveState();
@@ -479,6 +481,7 @@ export class Daemon {
         originalFailed: true,
         attempts: c.shrink.attempts,
         required: c.shrink.required,
+        parallel: c.shrink.parallel,
         timeBudgetMs: c.shrink.timeBudgetS * 1000,
         confirmRuns: c.shrink.confirmRuns,
         signal: this.stopper.signal,

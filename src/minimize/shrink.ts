@@ -44,6 +44,8 @@ export interface ShrinkOptions {
   originalFailed?: boolean;
   attempts: number;
   required: number;
+  /** Attempts of one candidate run at once, each on its own cluster (default 1). */
+  parallel?: number;
   timeBudgetMs: number;
   /** Runs of the final case to measure how often it reproduces. */
   confirmRuns: number;
@@ -120,23 +122,36 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
   let best = original;
   let first = true;
 
+  const parallel = Math.max(1, o.parallel ?? 1);
   const evaluate = async (s: Schedule): Promise<Verdict> => {
     const v: Verdict = { failures: 0, attempts: 0, failing: false, failingDirs: [] };
-    for (let a = 0; a < o.attempts; a++) {
+    let a = 0;
+    for (;;) {
       // Stop once the answer is known: enough failures, or too few attempts left to reach them.
-      if (v.failures >= o.required || v.failures + (o.attempts - a) < o.required) break;
+      const left = o.attempts - a;
+      const needed = o.required - v.failures;
+      if (needed <= 0 || left < needed) break;
       if (stop.signal.aborted || Date.now() >= deadline) break;
-      runs++;
-      const out = await o.runAttempt(s, `c${String(step).padStart(4, '0')}-a${a + 1}`, stop.signal);
+      // Run only as many at once as could still be needed (each on its own fresh cluster).
+      const batch = Math.min(parallel, needed, left);
+      const labels = Array.from(
+        { length: batch },
+        (_, i) => `c${String(step).padStart(4, '0')}-a${a + i + 1}`,
+      );
+      a += batch;
+      runs += batch;
+      const outs = await Promise.all(labels.map((l) => o.runAttempt(s, l, stop.signal)));
       if (stop.signal.aborted) {
-        rmSync(out.runDir, { recursive: true, force: true });
+        for (const out of outs) rmSync(out.runDir, { recursive: true, force: true });
         break; // an aborted run proves nothing
       }
-      v.attempts++;
-      if (await o.isFailure(out)) {
-        v.failures++;
-        v.failingDirs.push(out.runDir);
-      } else rmSync(out.runDir, { recursive: true, force: true });
+      for (const out of outs) {
+        v.attempts++;
+        if (await o.isFailure(out)) {
+          v.failures++;
+          v.failingDirs.push(out.runDir);
+        } else rmSync(out.runDir, { recursive: true, force: true });
+      }
     }
     v.failing = v.failures >= o.required;
     if (!v.failing) for (const d of v.failingDirs) rmSync(d, { recursive: true, force: true });

@@ -56,7 +56,7 @@ console.log(
     `soak bench: ${k.trials} trials of ${trialMs} ms on etcd-3 in ${secs.toFixed(0)} s (${(secs / k.trials).toFixed(1)} s/trial), ${events} live events`,
     `  verdicts: ${k.valid} valid, ${k.invalid} invalid, ${k.unknown} unknown`,
     `  RSS   trial ${early.trial}: ${mib(early.rssBytes)} MiB   trial ${last.trial}: ${mib(last.rssBytes)} MiB   growth ${growth.toFixed(1)} %`,
-    `  heap  trial ${early.trial}: ${mib(early.heapUsedBytes)} MiB   trial ${last.trial}: ${mib(last.heapUsedBytes)} MiB`,
+    `  heap  trial ${early.trial}: ${mib(early.heapUsedBytes)} MiB   trial ${last.trial}: ${mib(last.heapUsedBytes)} MiB   (${((last.heapUsedBytes - early.heapUsedBytes) / 1024 / Math.max(1, last.trial - early.trial)).toFixed(1)} KiB/trial)`,
     `  fds   trial ${early.trial}: ${early.openFds}   trial ${last.trial}: ${last.openFds}`,
     `  RSS per trial (MiB): ${samples.map((s) => mib(s.rssBytes)).join(' ')}`,
   ].join('\n'),

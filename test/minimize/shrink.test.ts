@@ -106,6 +106,37 @@ describe('shrinkFailure', () => {
     ]);
   });
 
+  it('runs the attempts of a candidate in parallel, no more than needed', async () => {
+    const seed = findFailingSeed();
+    let inFlight = 0;
+    let peak = 0;
+    const runAttempt = async (s: Schedule, label: string): Promise<AttemptOutcome> => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      const runDir = join(tmp, `par-${label}`);
+      mkdirSync(runDir);
+      return { valid: buggy(s) ? false : true, runDir };
+    };
+    const r = await shrinkFailure({
+      params,
+      seed,
+      runAttempt,
+      isFailure: (o) => o.valid === false,
+      attempts: 4,
+      required: 2,
+      parallel: 3,
+      timeBudgetMs: 60_000,
+      confirmRuns: 0,
+    });
+    expect(peak).toBe(2); // required 2: a third run at once could never be needed
+    expect(r.after.ops).toBe(1);
+    expect(r.shrinkReproduced).toEqual({ failures: 2, attempts: 2 });
+    for (const d of readdirSync(tmp).filter((x) => x.startsWith('par-')))
+      rmSync(join(tmp, d), { recursive: true });
+  });
+
   it('stops at its time budget and aborts the run in flight', async () => {
     const seed = findFailingSeed();
     let aborted = 0;
