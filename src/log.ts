@@ -17,11 +17,25 @@ export interface LogOptions {
   level?: pino.Level;
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** Renders one pino JSON record as `warn  message key=value ...` for people. */
 export function humanLine(json: string): string {
-  const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = JSON.parse(json) as Record<string, unknown>;
+  const {
+    level,
+    msg,
+    time: _t,
+    pid: _p,
+    hostname: _h,
+    ...rest
+  } = JSON.parse(json) as Record<string, unknown>;
   const name = LEVEL_NAMES[level as number] ?? String(level);
   const extras = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -46,7 +60,10 @@ export function createLogger(opts: LogOptions = {}): Logger {
   if (!opts.quiet) streams.push({ level: opts.level ?? 'info', stream: terminalStream() });
   if (opts.file) {
     mkdirSync(dirname(opts.file), { recursive: true });
-    streams.push({ level: 'debug', stream: pino.destination({ dest: opts.file, sync: false, mkdir: true }) });
+    streams.push({
+      level: 'debug',
+      stream: pino.destination({ dest: opts.file, sync: false, mkdir: true }),
+    });
   }
   if (streams.length === 0) return pino({ level: 'silent' });
   return pino({ level: 'debug', base: undefined }, pino.multistream(streams));

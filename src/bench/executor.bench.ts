@@ -101,7 +101,9 @@ async function main(): Promise<void> {
   try {
     let nodes: NodeEndpoint[];
     if (args.cluster) {
-      cluster = await Cluster.up(await loadClusterDefinition(args.cluster), { runDir: join(dir, 'cluster') });
+      cluster = await Cluster.up(await loadClusterDefinition(args.cluster), {
+        runDir: join(dir, 'cluster'),
+      });
       nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
     } else if (args.endpoints) {
       nodes = args.endpoints.split(',').map((e) => {

@@ -327,37 +327,9 @@ async function runCheck(
       `unknown history format '${opts.format}' (auto, jsonl, edn, porcupine-etcd, porcupine-kv)`,
     );
   }
-  if (opts.model !== undefined && !isModelName(opts.model)) {
-    throw new UsageError(`unknown model '${opts.model}' (${MODEL_NAMES.join(', ')})`);
-  }
-  if (opts.readNil !== undefined && opts.readNil !== 'absent' && opts.readNil !== 'unknown') {
-    throw new UsageError(`--read-nil must be absent or unknown, got '${opts.readNil}'`);
-  }
-  let initial: JsonValue | undefined;
-  if (opts.initial !== undefined) {
-    try {
-      initial = JSON.parse(opts.initial) as JsonValue;
-    } catch {
-      throw new UsageError(`--initial must be JSON, got '${opts.initial}'`);
-    }
-  }
-  const timeLimit = parsePositive('--time-limit', opts.timeLimit);
-  const memoryMiB = parsePositive('--memory-limit', opts.memoryLimit);
-  const workers = parsePositive('--workers', opts.workers);
-
   const loaded = await loadHistory(file, { format: opts.format as never });
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-  const model = opts.model ?? defaultModel(loaded.format, loaded.ops);
-  const result = await checkLinearizability(loaded.ops, {
-    model: model as never,
-    readNil: (opts.readNil as 'absent' | 'unknown' | undefined) ?? loaded.readNil,
-    split: opts.split,
-    full: opts.full ?? false,
-    ...(initial === undefined ? {} : { initial }),
-    ...(timeLimit === undefined ? {} : { timeLimitMs: timeLimit * 1000 }),
-    ...(memoryMiB === undefined ? {} : { memoryLimitBytes: memoryMiB * 1024 * 1024 }),
-    ...(workers === undefined ? {} : { workers: Math.floor(workers) }),
-  });
+  const result = await checkLinearizability(loaded.ops, linearizabilityOptions(opts, loaded));
   if (opts.out) {
     await mkdir(opts.out, { recursive: true });
     await writeFile(join(opts.out, 'result.json'), JSON.stringify(result, null, 2) + '\n');

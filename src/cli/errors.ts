@@ -17,7 +17,9 @@ export const INPUT_ERROR_EXIT = 65;
 export const INTERNAL_ERROR_EXIT = 70;
 
 export function isInputProblem(err: unknown): err is InputProblem {
-  return typeof err === 'object' && err !== null && typeof (err as InputProblem).userMessage === 'string';
+  return (
+    typeof err === 'object' && err !== null && typeof (err as InputProblem).userMessage === 'string'
+  );
 }
 
 /** Prints an error the way a user should see it and returns the exit code to use. */

@@ -29,58 +29,82 @@ function readRunResults(runDir: string): RunResultsFile {
 export function registerReplayCommands(program: Command): void {
   program
     .command('replay <run-dir>')
-    .description('re-check a stored run offline, or re-run its schedule on a fresh cluster with --live')
+    .description(
+      're-check a stored run offline, or re-run its schedule on a fresh cluster with --live',
+    )
     .option('--live', 're-execute the stored schedule against a fresh cluster')
     .option('--results <dir>', 'results root for --live', 'results')
     .option('--json', 'print the checks as JSON')
-    .action(async (dirArg: string, o: { live?: boolean; results: string; json?: boolean }, cmd: Command) => {
-      const runDir = resolve(dirArg);
-      const stored = readRunResults(runDir);
-      const globals = cmd.optsWithGlobals<{ quiet?: boolean; logFile?: string }>();
-      const log = createLogger({ quiet: globals.quiet, ...(globals.logFile ? { file: globals.logFile } : {}) });
-      if (!o.live) {
-        const obsFile = join(runDir, 'observations.json');
-        const observations = existsSync(obsFile)
-          ? (JSON.parse(readFileSync(obsFile, 'utf8')) as ReplicaObservation[])
-          : undefined;
-        const again = await checkRun(runDir, stored.run.checkPlan, observations);
-        const same = again.valid === stored.valid;
-        if (o.json) process.stdout.write(JSON.stringify({ stored: stored.valid, ...again }, null, 2) + '\n');
-        else {
-          process.stdout.write(`${runDir}\n  stored verdict:  ${verdictText(stored.valid)}\n  re-checked:      ${verdictText(again.valid)}${same ? ' (same)' : ' (DIFFERENT)'}\n`);
-          for (const [name, r] of Object.entries(again.checks)) {
-            const before = (stored.checks[name] as { valid?: Validity } | undefined)?.valid;
-            process.stdout.write(`  ${name.padEnd(16)} ${verdictText(r.valid)}${before !== undefined && before !== r.valid ? ` (was ${verdictText(before)})` : ''}\n`);
-          }
-        }
-        process.exitCode = exitCodeFor(again.valid);
-        return;
-      }
-      const schedule = await loadSchedule(join(runDir, 'schedule.json'));
-      const clusterFile = existsSync(join(runDir, 'cluster.json')) ? join(runDir, 'cluster.json') : stored.run.cluster;
-      const controller = new AbortController();
-      const release = abortOnSignals(controller, log);
-      try {
-        const outcome = await runTrial({
-          clusterFile,
-          workload: stored.run.workload === 'pg-vote' ? 'vote' : 'register',
-          readConsistency: stored.run.readConsistency,
-          ...(stored.run.isolation ? { isolation: stored.run.isolation } : {}),
-          ...(stored.run.healAtEnd === false ? { healAtEnd: false } : {}),
-          schedule,
-          resultsRoot: o.results,
-          test: `${stored.run.test}-replay`,
-          opTimeoutMs: 1000,
-          command: ['faultline', ...process.argv.slice(2)].join(' '),
-          signal: controller.signal,
-          logger: log,
-          progress: !globals.quiet && !o.json,
+    .action(
+      async (
+        dirArg: string,
+        o: { live?: boolean; results: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const runDir = resolve(dirArg);
+        const stored = readRunResults(runDir);
+        const globals = cmd.optsWithGlobals<{ quiet?: boolean; logFile?: string }>();
+        const log = createLogger({
+          quiet: globals.quiet,
+          ...(globals.logFile ? { file: globals.logFile } : {}),
         });
-        process.stdout.write(o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary);
-        process.stdout.write(`original verdict ${verdictText(stored.valid)}, live replay ${verdictText(outcome.valid)}\n`);
-        process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
-      } finally {
-        release();
-      }
-    });
+        if (!o.live) {
+          const obsFile = join(runDir, 'observations.json');
+          const observations = existsSync(obsFile)
+            ? (JSON.parse(readFileSync(obsFile, 'utf8')) as ReplicaObservation[])
+            : undefined;
+          const again = await checkRun(runDir, stored.run.checkPlan, observations);
+          const same = again.valid === stored.valid;
+          if (o.json)
+            process.stdout.write(
+              JSON.stringify({ stored: stored.valid, ...again }, null, 2) + '\n',
+            );
+          else {
+            process.stdout.write(
+              `${runDir}\n  stored verdict:  ${verdictText(stored.valid)}\n  re-checked:      ${verdictText(again.valid)}${same ? ' (same)' : ' (DIFFERENT)'}\n`,
+            );
+            for (const [name, r] of Object.entries(again.checks)) {
+              const before = (stored.checks[name] as { valid?: Validity } | undefined)?.valid;
+              process.stdout.write(
+                `  ${name.padEnd(16)} ${verdictText(r.valid)}${before !== undefined && before !== r.valid ? ` (was ${verdictText(before)})` : ''}\n`,
+              );
+            }
+          }
+          process.exitCode = exitCodeFor(again.valid);
+          return;
+        }
+        const schedule = await loadSchedule(join(runDir, 'schedule.json'));
+        const clusterFile = existsSync(join(runDir, 'cluster.json'))
+          ? join(runDir, 'cluster.json')
+          : stored.run.cluster;
+        const controller = new AbortController();
+        const release = abortOnSignals(controller, log);
+        try {
+          const outcome = await runTrial({
+            clusterFile,
+            workload: stored.run.workload === 'pg-vote' ? 'vote' : 'register',
+            readConsistency: stored.run.readConsistency,
+            ...(stored.run.isolation ? { isolation: stored.run.isolation } : {}),
+            ...(stored.run.healAtEnd === false ? { healAtEnd: false } : {}),
+            schedule,
+            resultsRoot: o.results,
+            test: `${stored.run.test}-replay`,
+            opTimeoutMs: 1000,
+            command: ['faultline', ...process.argv.slice(2)].join(' '),
+            signal: controller.signal,
+            logger: log,
+            progress: !globals.quiet && !o.json,
+          });
+          process.stdout.write(
+            o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary,
+          );
+          process.stdout.write(
+            `original verdict ${verdictText(stored.valid)}, live replay ${verdictText(outcome.valid)}\n`,
+          );
+          process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+        } finally {
+          release();
+        }
+      },
+    );
 }

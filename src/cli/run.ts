@@ -12,7 +12,11 @@ import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
 import { UsageError } from './errors.js';
-import { addScheduleOptions, scheduleParamsFromOptions, type ScheduleCliOptions } from './schedule.js';
+import {
+  addScheduleOptions,
+  scheduleParamsFromOptions,
+  type ScheduleCliOptions,
+} from './schedule.js';
 
 interface RunCliOptions extends ScheduleCliOptions {
   cluster: string;
@@ -37,7 +41,10 @@ const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
 
 /** `read-committed` (or `read committed`) -> `read committed`. */
 export function parseIsolation(text: string): Isolation {
-  const level = text.trim().toLowerCase().replace(/[-_ ]+/g, ' ');
+  const level = text
+    .trim()
+    .toLowerCase()
+    .replace(/[-_ ]+/g, ' ');
   if (!(ISOLATIONS as readonly string[]).includes(level)) {
     throw new UsageError(
       `--isolation: expected ${ISOLATIONS.map((i) => i.replace(/ /g, '-')).join(', ')}, got '${text}'`,
@@ -55,7 +62,8 @@ function parseSeed(text: string | undefined): number | undefined {
 
 function positiveSeconds(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: expected seconds > 0, got '${text}'`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name}: expected seconds > 0, got '${text}'`);
   return Math.round(n * 1000);
 }
 
@@ -68,7 +76,10 @@ export function abortOnSignals(controller: AbortController, log: Logger): () => 
   const handler = (sig: NodeJS.Signals) => {
     count++;
     if (count === 1) {
-      log.warn({ signal: sig }, 'stopping: healing faults and tearing down (signal again to force)');
+      log.warn(
+        { signal: sig },
+        'stopping: healing faults and tearing down (signal again to force)',
+      );
       controller.abort(new Error(`interrupted by ${sig}`));
       return;
     }
@@ -86,21 +97,29 @@ export function registerRunCommands(program: Command): void {
   addScheduleOptions(
     program
       .command('run')
-      .description('start a real cluster, run generated ops under faults, record and check the history')
+      .description(
+        'start a real cluster, run generated ops under faults, record and check the history',
+      )
       .requiredOption('--cluster <file>', 'cluster definition (e.g. clusters/etcd-5.json)')
       .option('--workload <name>', `workload: ${WORKLOADS.join(', ')}`, 'register')
       .option('--time-limit <s>', 'seconds of ops and faults (same as --duration)')
       .option('--nemesis <kinds>', 'fault kinds, comma-separated, or none (same as --faults)')
       .option('--seed <n>', 'fast-check seed of the schedule (default: random, recorded)')
-      .option('--path <p>', "fast-check path of a shrunk schedule (with its --seed)")
+      .option('--path <p>', 'fast-check path of a shrunk schedule (with its --seed)')
       .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
       .option(
         '--isolation <level>',
         'vote workload: read-committed, repeatable-read or serializable',
         'read-committed',
       )
-      .option('--schedule <file>', 'run this schedule.json (e.g. hand-written) instead of generating one')
-      .option('--fault-targets <nodes>', 'point every fault at these nodes, comma-separated (e.g. n1,n2,n3)')
+      .option(
+        '--schedule <file>',
+        'run this schedule.json (e.g. hand-written) instead of generating one',
+      )
+      .option(
+        '--fault-targets <nodes>',
+        'point every fault at these nodes, comma-separated (e.g. n1,n2,n3)',
+      )
       .option(
         '--no-heal-until-teardown',
         'never heal: faults stay in force until the final teardown ends them (journaled)',
@@ -112,14 +131,22 @@ export function registerRunCommands(program: Command): void {
       .option('--json', 'print results.json instead of the summary'),
   ).action(async (o: RunCliOptions, cmd: Command) => {
     if (!WORKLOADS.includes(o.workload as WorkloadName)) {
-      throw new UsageError(`--workload: unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')})`);
+      throw new UsageError(
+        `--workload: unknown workload '${o.workload}' (known: ${WORKLOADS.join(', ')})`,
+      );
     }
     const isolation = parseIsolation(o.isolation);
-    const faultTargets = o.faultTargets?.split(',').map((n) => n.trim()).filter(Boolean);
-    if (faultTargets && faultTargets.length === 0) throw new UsageError('--fault-targets: name at least one node');
+    const faultTargets = o.faultTargets
+      ?.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    if (faultTargets && faultTargets.length === 0)
+      throw new UsageError('--fault-targets: name at least one node');
     const schedule = o.schedule ? await loadSchedule(o.schedule) : undefined;
     if (o.readConsistency !== 'linearizable' && o.readConsistency !== 'serializable') {
-      throw new UsageError(`--read-consistency: expected linearizable or serializable, got '${o.readConsistency}'`);
+      throw new UsageError(
+        `--read-consistency: expected linearizable or serializable, got '${o.readConsistency}'`,
+      );
     }
     if (o.timeLimit !== undefined) o.duration = o.timeLimit;
     if (o.nemesis !== undefined) o.faults = o.nemesis;
@@ -133,7 +160,10 @@ export function registerRunCommands(program: Command): void {
       throw new UsageError(`--op-timeout: expected milliseconds > 0, got '${o.opTimeout}'`);
     }
     const globals = cmd.optsWithGlobals<{ quiet?: boolean; logFile?: string }>();
-    const log = createLogger({ quiet: globals.quiet, ...(globals.logFile ? { file: globals.logFile } : {}) });
+    const log = createLogger({
+      quiet: globals.quiet,
+      ...(globals.logFile ? { file: globals.logFile } : {}),
+    });
     const controller = new AbortController();
     const release = abortOnSignals(controller, log);
     try {
@@ -152,13 +182,17 @@ export function registerRunCommands(program: Command): void {
         resultsRoot: o.results,
         ...(o.test ? { test: o.test } : {}),
         opTimeoutMs,
-        ...(o.checkTimeLimit ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) } : {}),
+        ...(o.checkTimeLimit
+          ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) }
+          : {}),
         command: ['faultline', ...process.argv.slice(2)].join(' '),
         signal: controller.signal,
         logger: log,
         progress: !globals.quiet && !o.json,
       });
-      process.stdout.write(o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary);
+      process.stdout.write(
+        o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary,
+      );
       process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
     } finally {
       release();

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { Subject, type Subscription } from 'rxjs';
 import type { Validity } from '../checkers/result.js';
+import { loadClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers } from '../cluster/recover.js';
 import { formatSchedule, loadSchedule, type Schedule } from '../generators/schedule.js';
 import { loadHistory } from '../history/load.js';
@@ -115,6 +116,13 @@ export class Daemon {
 
   async run(): Promise<DaemonSummary> {
     const c = this.config;
+    // Fail fast on a bad cluster file (its error names the file and field), before any state.
+    const def = await loadClusterDefinition(c.clusterFile);
+    if (def.database !== 'etcd') {
+      throw new DaemonError(
+        `${c.clusterFile}: the ${c.workload} workload runs on etcd clusters, not ${def.database}`,
+      );
+    }
     mkdirSync(this.soakDir, { recursive: true });
     this.state = this.loadOwnState();
     this.groups = readGroups(this.soakDir);

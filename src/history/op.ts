@@ -9,7 +9,8 @@
  */
 
 /** Any JSON value: op values and errors stay plain data so histories round-trip exactly. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 export const OP_TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];

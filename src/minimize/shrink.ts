@@ -73,7 +73,7 @@ export interface ShrinkResult {
   shrinkReproduced: { failures: number; attempts: number };
   /** Failures/runs of the confirmation runs. */
   confirmed: { failures: number; runs: number };
-  /** Steps taken back along the shrink path because the final case did not fail again. */
+  /** Shrink steps given back (path segments dropped) because the final case did not fail again. */
   walkedBack: number;
   /** A run dir where the minimized case failed (kept; others are deleted). */
   failingRunDir?: string;
@@ -89,8 +89,8 @@ export function scheduleSize(s: Schedule): ScheduleSize {
   };
 }
 
-/** How many shrink steps to step back when the final case does not reproduce. */
-const MAX_WALK_BACK = 3;
+/** Confirmations (of confirmRuns runs each) spent looking back along the shrink path. */
+const MAX_WALK_BACK_PROBES = 5;
 
 /** The size fast-check is driving down, as one number for progress reports. */
 export const sizeOf = (s: Schedule) => opCount(s) + s.faults.length;
@@ -132,8 +132,9 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
       const needed = o.required - v.failures;
       if (needed <= 0 || left < needed) break;
       if (stop.signal.aborted || Date.now() >= deadline) break;
-      // Run only as many at once as could still be needed (each on its own fresh cluster).
-      const batch = Math.min(parallel, needed, left);
+      // Up to `parallel` at once, each on its own fresh cluster (a run is wasted only when an
+      // earlier one of the batch already decided the verdict).
+      const batch = Math.min(parallel, left);
       const labels = Array.from(
         { length: batch },
         (_, i) => `c${String(step).padStart(4, '0')}-a${a + i + 1}`,
@@ -241,8 +242,8 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
 
   // How often does the minimized case fail? (Not under the shrink budget: a few more runs.) A
   // flaky system can let a lucky failure through shrinking; if the final case never fails again,
-  // step back along fast-check's shrink path (each path prefix is the previous, larger failing
-  // case) to the smallest one that does. If none does, the final case stands.
+  // look back along fast-check's shrink path (each path prefix is an earlier, larger failing
+  // case) for the smallest one that does. If none does, the final case stands.
   let path = finalPath;
   let chosen = final;
   let failingRunDir = verdict.failingDirs[0];
@@ -254,18 +255,20 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
   }
   let walkedBack = 0;
   if (firstConfirm.runs > 0 && firstConfirm.failures === 0) {
-    // Path prefixes from the longest, one per schedule size (item shrinks of a same-size case —
-    // a delay, a value — are skipped: the lucky case's neighbours are rarely different).
+    // Binary search along the path for the longest prefix (smallest case) that fails again,
+    // assuming bigger cases reproduce more readily. Prefix length 1 is the original trial.
     const segments = finalPath.split(':');
-    let lastSize = sizeOf(final);
-    let tried = 0;
-    for (let n = segments.length - 1; n >= 1 && tried < MAX_WALK_BACK && !o.signal?.aborted; n--) {
+    let lo = 1;
+    let hi = segments.length - 1;
+    for (
+      let probes = 0;
+      lo <= hi && probes < MAX_WALK_BACK_PROBES && !o.signal?.aborted;
+      probes++
+    ) {
+      const n = Math.ceil((lo + hi) / 2);
       const p = segments.slice(0, n).join(':');
       const candidate = generateSchedule(o.params, o.seed, p === '0' ? undefined : p).schedule;
-      if (sizeOf(candidate) === lastSize) continue;
-      lastSize = sizeOf(candidate);
-      tried++;
-      const c = await confirm(withOrigin(candidate, p), `-back${tried}`);
+      const c = await confirm(withOrigin(candidate, p), `-back${probes + 1}`);
       if (c.failures > 0 && c.dir) {
         if (failingRunDir) rmSync(failingRunDir, { recursive: true, force: true });
         failingRunDir = c.dir;
@@ -273,8 +276,8 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
         path = p;
         confirmed = { failures: c.failures, runs: c.runs };
         walkedBack = segments.length - n;
-        break;
-      }
+        lo = n + 1;
+      } else hi = n - 1;
     }
   }
   const schedule = withOrigin(chosen, path);

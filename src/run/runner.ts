@@ -85,7 +85,10 @@ export interface RunOptions {
   /** Live progress line on stderr. */
   progress?: boolean;
   /** Sees the executor's streams (the daemon's live view). */
-  onStreams?: (streams: { progress$: Observable<Progress>; faults$: Observable<FaultEvent> }) => void;
+  onStreams?: (streams: {
+    progress$: Observable<Progress>;
+    faults$: Observable<FaultEvent>;
+  }) => void;
   /** Use exactly this run directory (created if missing) instead of `<resultsRoot>/<test>/<time>/`. */
   runDir?: string;
   /** Called once the run dir holds schedule.json, before the cluster starts (the daemon's bookkeeping). */
@@ -161,7 +164,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
   const recovered = await recoverLeftovers({ logger: log });
   for (const t of recovered.tornDown) {
-    log.warn({ cluster: t.name, runId: t.runId, unhealed: t.unhealedFaults }, `tore down a leftover cluster (${t.reason})`);
+    log.warn(
+      { cluster: t.name, runId: t.runId, unhealed: t.unhealedFaults },
+      `tore down a leftover cluster (${t.reason})`,
+    );
   }
 
   const def = await loadClusterDefinition(o.clusterFile);
@@ -204,7 +210,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       link = await setupLinkFaults(cluster, links);
     }
     clusterUpMs = await cluster.start();
-    log.info({ ms: Math.round(clusterUpMs) }, `cluster ${def.name} healthy (${def.nodes.length} nodes)`);
+    log.info(
+      { ms: Math.round(clusterUpMs) },
+      `cluster ${def.name} healthy (${def.nodes.length} nodes)`,
+    );
     nemesis = new Nemesis(cluster, {
       journalPath: join(runDir, 'faults.journal.jsonl'),
       seed: schedule.origin?.seed ?? 0,
@@ -237,7 +246,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     if (!o.signal?.aborted && healAtEnd) {
       observations =
         o.workload === 'vote'
-          ? voteObservations((await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops, nodes)
+          ? voteObservations(
+              (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops,
+              nodes,
+            )
           : await observeEtcdMembers(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
     }
   } catch (err) {
@@ -250,7 +262,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
       await nemesis?.close().catch(() => undefined);
     }
-    const running = cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
+    const running =
+      cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
     await links?.teardown().catch(() => undefined);
     await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
     if (!healAtEnd && nemesis) {
@@ -258,7 +271,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
         killed: running,
         namespacesRemoved: cluster?.nodes.map((n) => n.netns) ?? [],
       });
-      if (endedByTeardown.length) log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
+      if (endedByTeardown.length)
+        log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
     }
     rmEmptyDir(join(runDir, 'data'));
   }
@@ -291,7 +305,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       checkPlan: plan,
     },
   };
-  if (observations) writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
+  if (observations)
+    writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
   const summary = formatSummary(file, runDir);
   writeFileSync(join(runDir, 'summary.txt'), summary);
@@ -314,10 +329,18 @@ export async function checkRun(
 ): Promise<ComposedResult> {
   const file = join(runDir, 'history.jsonl');
   if (!existsSync(file)) {
-    return { valid: 'unknown', checks: {}, timings: {}, reason: 'no history was recorded' } as ComposedResult;
+    return {
+      valid: 'unknown',
+      checks: {},
+      timings: {},
+      reason: 'no history was recorded',
+    } as ComposedResult;
   }
   const { ops } = await loadHistory(file, { format: 'jsonl' });
-  return checkHistory(ops, plan, { logs: nodeLogs(runDir), ...(observations ? { observations } : {}) });
+  return checkHistory(ops, plan, {
+    logs: nodeLogs(runDir),
+    ...(observations ? { observations } : {}),
+  });
 }
 
 /**
@@ -355,12 +378,15 @@ function rmEmptyDir(dir: string): void {
 
 function usesLink(f: { kind: string; params?: { [k: string]: unknown } }): boolean {
   if (LINK_KINDS.has(f.kind)) return true;
-  const parts = f.kind === 'compound' ? (f.params?.faults as { kind: string }[] | undefined) : undefined;
+  const parts =
+    f.kind === 'compound' ? (f.params?.faults as { kind: string }[] | undefined) : undefined;
   return (parts ?? []).some((p) => LINK_KINDS.has(p.kind));
 }
 
 function describe(s: Schedule): string {
   const ops = s.processes.reduce((n, p) => n + p.length, 0);
-  const faults = s.faults.map((f) => `${f.fault.kind}@${(f.atMs / 1000).toFixed(1)}s+${(f.durationMs / 1000).toFixed(1)}s`);
+  const faults = s.faults.map(
+    (f) => `${f.fault.kind}@${(f.atMs / 1000).toFixed(1)}s+${(f.durationMs / 1000).toFixed(1)}s`,
+  );
   return `seed ${s.origin?.seed ?? '-'}, ${(s.durationMs / 1000).toFixed(0)} s, ${s.processes.length} workers, ${ops} ops, ${s.faults.length} faults ${faults.join(' ')}`;
 }

@@ -21,9 +21,12 @@ export function describeCheck(name: string, r: Result): string[] {
       const parts = arr('partitions').length;
       const viol = arr('violations');
       const undecided = arr('undecided');
-      lines.push(`${r.ops ?? '?'} ops in ${parts} partition(s), ${viol.length} violation(s), ${undecided.length} undecided, ${typeof r.timeMs === "number" ? Math.round(r.timeMs) : "?"} ms`);
+      lines.push(
+        `${r.ops ?? '?'} ops in ${parts} partition(s), ${viol.length} violation(s), ${undecided.length} undecided, ${typeof r.timeMs === 'number' ? Math.round(r.timeMs) : '?'} ms`,
+      );
       for (const v of viol.slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
-      for (const u of undecided.slice(0, 3)) lines.push(`undecided: ${String(u.reason ?? JSON.stringify(u))}`);
+      for (const u of undecided.slice(0, 3))
+        lines.push(`undecided: ${String(u.reason ?? JSON.stringify(u))}`);
       break;
     }
     case 'election': {
@@ -33,21 +36,28 @@ export function describeCheck(name: string, r: Result): string[] {
           ? `${s.votes ?? 0} votes acked, ${s.storedVotes} stored (final reads) over ${s.terms ?? 0} rounds`
           : `${s.votes ?? 0} votes, ${s.becameLeader ?? 0} leader elections over ${s.terms ?? 0} terms`,
       );
-      for (const v of arr('violations').slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
+      for (const v of arr('violations').slice(0, 3))
+        if (typeof v.message === 'string') lines.push(v.message);
       break;
     }
     case 'perf': {
-      const o = (r.overall ?? {}) as { ok?: { p50?: number; p99?: number }; throughput?: { ok?: number; all?: number } };
+      const o = (r.overall ?? {}) as {
+        ok?: { p50?: number; p99?: number };
+        throughput?: { ok?: number; all?: number };
+      };
       const tput = o.throughput?.ok;
       lines.push(
         `throughput ${typeof tput === 'number' ? tput.toFixed(1) : '?'} ok/s` +
-          (typeof o.ok?.p50 === 'number' ? `, ok latency p50 ${fmtMs(o.ok.p50)} p99 ${fmtMs(o.ok.p99)}` : ''),
+          (typeof o.ok?.p50 === 'number'
+            ? `, ok latency p50 ${fmtMs(o.ok.p50)} p99 ${fmtMs(o.ok.p99)}`
+            : ''),
       );
       break;
     }
     default: {
       const summary = r.summary;
-      if (Array.isArray(summary)) lines.push(...summary.filter((x): x is string => typeof x === 'string').slice(0, 4));
+      if (Array.isArray(summary))
+        lines.push(...summary.filter((x): x is string => typeof x === 'string').slice(0, 4));
       else if (typeof summary === 'string') lines.push(summary);
       for (const k of ['reason', 'message', 'error'])
         if (typeof r[k] === 'string' && !lines.includes(r[k] as string)) lines.push(r[k] as string);
@@ -67,11 +77,17 @@ export function formatSummary(file: RunResultsFile, runDir: string): string {
   const out: string[] = [];
   out.push(`Faultline run ${run.test}: ${verdict(file.valid)}`);
   out.push(`  dir       ${runDir}`);
-  out.push(`  cluster   ${run.database} ${run.nodes.join(',')} (healthy in ${(run.clusterUpMs / 1000).toFixed(1)} s)`);
+  out.push(
+    `  cluster   ${run.database} ${run.nodes.join(',')} (healthy in ${(run.clusterUpMs / 1000).toFixed(1)} s)`,
+  );
   const level = run.isolation ? `${run.isolation} isolation` : `${run.readConsistency} reads`;
-  out.push(`  workload  ${run.workload}, ${level}, seed ${run.seed ?? '-'}${run.path ? ` path ${run.path}` : ''}`);
+  out.push(
+    `  workload  ${run.workload}, ${level}, seed ${run.seed ?? '-'}${run.path ? ` path ${run.path}` : ''}`,
+  );
   if (run.healAtEnd === false)
-    out.push(`  faults    left in force until teardown (no final heal); ended by teardown: ${run.endedByTeardown?.join(', ') || 'none'}`);
+    out.push(
+      `  faults    left in force until teardown (no final heal); ended by teardown: ${run.endedByTeardown?.join(', ') || 'none'}`,
+    );
   if (ex) {
     out.push(
       `  ops       ${ex.ok} ok, ${ex.fail} fail, ${ex.info} info in ${(ex.runMs / 1000).toFixed(1)} s (${ex.opsPerSec.toFixed(0)} ops/s); ` +
@@ -83,7 +99,8 @@ export function formatSummary(file: RunResultsFile, runDir: string): string {
             : 'did not recover'),
     );
   }
-  if (run.aborted) out.push('  ABORTED   the run was interrupted; faults were healed and the cluster torn down');
+  if (run.aborted)
+    out.push('  ABORTED   the run was interrupted; faults were healed and the cluster torn down');
   if (run.error) out.push(`  ERROR     ${run.error}`);
   out.push('');
   for (const [name, r] of Object.entries(file.checks)) {

@@ -6,6 +6,7 @@ import { Subject } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkLinearizability } from '../../src/checkers/linearizability/index.js';
 import { loadSoakConfig, parseSoakConfig, SoakConfigError } from '../../src/daemon/config.js';
+import { Daemon } from '../../src/daemon/daemon.js';
 import { trialEvents, type LiveEvent } from '../../src/daemon/events.js';
 import { addFailure, addMinimized, emptyGroups } from '../../src/daemon/groups.js';
 import { applyRetention, planRetention } from '../../src/daemon/retention.js';
@@ -56,6 +57,20 @@ describe('soak config', () => {
       const c = loadSoakConfig(join(REPO, 'soaks', f));
       expect(existsSync(c.clusterFile)).toBe(true);
     }
+  });
+});
+
+describe('Daemon start-up checks', () => {
+  it('refuses a missing or non-etcd cluster file before touching anything', async () => {
+    const results = join(tmp, 'startup');
+    const missing = parseSoakConfig({ ...minimal, results }, join(tmp, 'soak.json'));
+    await expect(new Daemon(missing).run()).rejects.toThrow(/c\.json: cannot read/);
+    const pg = parseSoakConfig(
+      { ...minimal, cluster: join(REPO, 'clusters/postgres.json'), results },
+      join(tmp, 'soak.json'),
+    );
+    await expect(new Daemon(pg).run()).rejects.toThrow(/runs on etcd clusters, not postgres/);
+    expect(existsSync(results)).toBe(false);
   });
 });
 
