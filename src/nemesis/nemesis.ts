@@ -78,6 +78,45 @@ export function linkBackend(lf: {
 }
 
 /**
+ * The directed links a link fault acts on. `params.links` (["n1>n2", ...]) names them exactly;
+ * otherwise every link between a target and the other nodes, in `params.direction`:
+ * `outgoing` (what the targets send is slowed), `incoming` (what they receive), or `both`
+ * (default). Directed: "n1 -> n2 slow, n2 -> n1 not" is `{links: ["n1>n2"]}`.
+ */
+export function linkFaultLinks(
+  targets: readonly string[],
+  names: readonly string[],
+  params: { [k: string]: JsonValue | undefined },
+): { from: string; to: string }[] {
+  if (Array.isArray(params.links)) {
+    return params.links.map((l) => {
+      const m = typeof l === 'string' ? /^([^>]+)>([^>]+)$/.exec(l) : null;
+      if (!m || !names.includes(m[1]!) || !names.includes(m[2]!) || m[1] === m[2]) {
+        throw new Error(
+          `link "${String(l)}": expected "from>to" between two different nodes of ${names.join(', ')}`,
+        );
+      }
+      return { from: m[1]!, to: m[2]! };
+    });
+  }
+  const direction = params.direction ?? 'both';
+  if (direction !== 'both' && direction !== 'outgoing' && direction !== 'incoming') {
+    throw new Error(`direction "${String(direction)}": expected outgoing, incoming or both`);
+  }
+  const seen = new Set<string>();
+  return targets
+    .flatMap((t) =>
+      names
+        .filter((o) => o !== t)
+        .flatMap((o) => [
+          ...(direction !== 'incoming' ? [{ from: t, to: o }] : []),
+          ...(direction !== 'outgoing' ? [{ from: o, to: t }] : []),
+        ]),
+    )
+    .filter((l) => (seen.has(`${l.from}>${l.to}`) ? false : (seen.add(`${l.from}>${l.to}`), true)));
+}
+
+/**
  * Starts the link proxies for a cluster (call after Cluster.create, before cluster.start: only
  * connections opened after setup go through the proxies), records their pids in the cluster's
  * state file so teardown and crash recovery kill them, and returns the Nemesis backend.
@@ -503,18 +542,7 @@ export class Nemesis {
             `${fault.kind} faults need the link-proxy backend (src/nemesis/link); none was given to this Nemesis`,
           );
         }
-        const others = (t: string) => names.filter((n) => n !== t);
-        const seen = new Set<string>();
-        const links = targets
-          .flatMap((t) =>
-            others(t).flatMap((o) => [
-              { from: t, to: o },
-              { from: o, to: t },
-            ]),
-          )
-          .filter((l) =>
-            seen.has(`${l.from}>${l.to}`) ? false : (seen.add(`${l.from}>${l.to}`), true),
-          );
+        const links = linkFaultLinks(targets, names, params);
         const spec: LinkFaultSpec = {
           kind: fault.kind as LinkFaultKind,
           links,
