@@ -17,6 +17,12 @@ import { registerMinimizeCommands } from './cli/minimize.js';
 import { registerServeCommands } from './cli/serve.js';
 import { UsageError, reportFatal } from './cli/errors.js';
 
+// `faultline ... | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command()
   .name('faultline')
   .description('Jepsen-style chaos and consistency checker')
