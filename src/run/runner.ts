@@ -250,7 +250,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
               (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops,
               nodes,
             )
-          : await observeEtcdMembers(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
+          : await observeSettledEtcd(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
     }
   } catch (err) {
     runError = errorText(err);
@@ -365,6 +365,28 @@ function checkedTargets(def: ClusterDefinition, file: string, nodes: string[]): 
     throw Object.assign(new Error(msg), { userMessage: msg });
   }
   return nodes;
+}
+
+/**
+ * Replica observations once the members have settled: a member just reconnected after a
+ * partition catches up within seconds (etcd's peer streams back off), and comparing it before
+ * then would report lag as divergence. Polls until every member reports the same revision and
+ * applied index, or until `timeoutMs`; the last observation is what the checker judges.
+ */
+async function observeSettledEtcd(
+  members: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<ReplicaObservation[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const obs = await observeEtcdMembers(members);
+    const settled =
+      obs.every((o) => o.error === undefined) &&
+      new Set(obs.map((o) => o.revision)).size === 1 &&
+      new Set(obs.map((o) => o.appliedIndex)).size === 1;
+    if (settled || Date.now() >= deadline) return obs;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Teardown wipes member data; drop the then-empty directory so the run dir holds only results. */
