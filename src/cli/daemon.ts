@@ -4,14 +4,13 @@
  * state file says where the soak stands); a second one runs the shutdown hooks and exits.
  * Exit code: 1 if any trial failed, else 0.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Observable } from 'rxjs';
 import { Daemon } from '../daemon/daemon.js';
 import { loadSoakConfig } from '../daemon/config.js';
 import type { LiveEvent } from '../daemon/events.js';
 import { createLogger, type Logger } from '../log.js';
+import { startServer } from '../server/index.js';
 import { abortOnSignals } from './run.js';
 import { UsageError } from './errors.js';
 
@@ -21,50 +20,13 @@ interface DaemonCliOptions {
   host: string;
 }
 
-/** Shape of src/server/index.ts (built by the "serve" helper). */
-interface ServerModule {
-  startServer(o: {
-    resultsRoot: string;
-    host: string;
-    port: number;
-    live$: Observable<LiveEvent>;
-    logger?: Logger;
-  }): Promise<{
-    url?: string;
-    close(): Promise<void>;
-  }>;
-}
-
-/**
- * Starts the web UI on the daemon's live events when the server module exists. The specifier is
- * computed so the daemon compiles without it.
- */
-async function startServerIfAvailable(
-  o: {
-    resultsRoot: string;
-    host: string;
-    port: number;
-    live$: Observable<LiveEvent>;
-    logger?: Logger;
-  },
+/** Starts the web UI (src/server) on the daemon's live events. */
+async function startWebUi(
+  o: { resultsRoot: string; host: string; port: number; live$: Observable<LiveEvent> },
   log: Logger,
-): Promise<{ close(): Promise<void> } | undefined> {
-  const url = new URL('../server/index.js', import.meta.url);
-  const file = fileURLToPath(url);
-  // Built (dist/server/index.js) or run from source with tsx (src/server/index.ts).
-  if (!existsSync(file) && !existsSync(file.replace(/\.js$/, '.ts'))) {
-    // TODO(lead): a build without the web UI (src/server, the serve helper's part). Loaded
-    // dynamically so the daemon never depends on it at compile time.
-    log.warn('--serve: the web UI (src/server/index.ts) is not built; running without it');
-    return undefined;
-  }
-  const mod = (await import(url.href)) as Partial<ServerModule>;
-  if (typeof mod.startServer !== 'function') {
-    log.warn('--serve: src/server/index.ts has no startServer(); running without the web UI');
-    return undefined;
-  }
-  const server = await mod.startServer({ ...o, logger: log });
-  log.info({ url: server.url ?? `http://${o.host}:${o.port}/` }, 'web UI');
+): Promise<{ close(): Promise<void> }> {
+  const server = await startServer({ ...o, logger: log });
+  log.info({ url: server.url }, 'web UI');
   return server;
 }
 
@@ -99,7 +61,7 @@ export function registerDaemonCommands(program: Command): void {
       const release = abortOnSignals(controller, log);
       const server =
         port !== undefined
-          ? await startServerIfAvailable(
+          ? await startWebUi(
               { resultsRoot: config.resultsRoot, host: o.host, port, live$: daemon.events$ },
               log,
             )
