@@ -16,10 +16,12 @@ import {
   FAULT_KINDS,
   formatSchedule,
   loadSchedule,
-  opCount,
-  type Schedule,
+  describeSchedule,
 } from '../generators/schedule.js';
+
 import type { FaultKind } from '../nemesis/fault.js';
+
+export { describeSchedule };
 
 export interface ScheduleCliOptions {
   duration?: string;
@@ -113,19 +115,6 @@ export function scheduleParamsFromOptions(o: ScheduleCliOptions): ScheduleParams
     if (err instanceof ScheduleParamsError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-export function describeSchedule(s: Schedule): string {
-  const faults = s.faults.map(
-    (f) => `${f.fault.kind}@${(f.atMs / 1000).toFixed(1)}s+${(f.durationMs / 1000).toFixed(1)}s`,
-  );
-  const origin = s.origin
-    ? `seed ${s.origin.seed}${s.origin.path ? ` path ${s.origin.path}` : ''}, `
-    : '';
-  return (
-    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} ops over ` +
-    `${s.keyCount} keys, ${s.faults.length} faults${faults.length ? ': ' + faults.join(' ') : ''}`
-  );
 }
 
 export function registerScheduleCommands(program: Command): void {

@@ -249,3 +249,17 @@ export function formatSchedule(s: Schedule): string {
 export function opCount(s: Schedule): number {
   return s.processes.reduce((n, ops) => n + ops.length, 0);
 }
+
+/** One line about a schedule: origin, length, workers, ops, keys and the fault timeline. */
+export function describeSchedule(s: Schedule): string {
+  const faults = s.faults.map(
+    (f) => `${f.fault.kind}@${(f.atMs / 1000).toFixed(1)}s+${(f.durationMs / 1000).toFixed(1)}s`,
+  );
+  const origin = s.origin
+    ? `seed ${s.origin.seed}${s.origin.path ? ` path ${s.origin.path}` : ''}, `
+    : '';
+  return (
+    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} ops over ` +
+    `${s.keyCount} keys, ${s.faults.length} faults${faults.length ? ': ' + faults.join(' ') : ''}`
+  );
+}

@@ -25,7 +25,7 @@ import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.
 import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
 import type { ScheduleParams } from '../generators/params.js';
-import { formatSchedule, type Schedule } from '../generators/schedule.js';
+import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
 import { loadHistory } from '../history/load.js';
 import { Recorder } from '../history/recorder.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -183,7 +183,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
   copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
   o.onRunDir?.(runDir, schedule);
-  log.info({ runDir }, `run ${test}: ${describe(schedule)}`);
+  log.info({ runDir }, `run ${test}: ${describeSchedule(schedule)}`);
 
   const plan = leaveFaultsPlan(
     o.workload === 'vote'
@@ -403,12 +403,4 @@ function usesLink(f: { kind: string; params?: { [k: string]: unknown } }): boole
   const parts =
     f.kind === 'compound' ? (f.params?.faults as { kind: string }[] | undefined) : undefined;
   return (parts ?? []).some((p) => LINK_KINDS.has(p.kind));
-}
-
-function describe(s: Schedule): string {
-  const ops = s.processes.reduce((n, p) => n + p.length, 0);
-  const faults = s.faults.map(
-    (f) => `${f.fault.kind}@${(f.atMs / 1000).toFixed(1)}s+${(f.durationMs / 1000).toFixed(1)}s`,
-  );
-  return `seed ${s.origin?.seed ?? '-'}, ${(s.durationMs / 1000).toFixed(0)} s, ${s.processes.length} workers, ${ops} ops, ${s.faults.length} faults ${faults.join(' ')}`;
 }

@@ -52,19 +52,7 @@ export function electionEventsFromHistory(history: History): ElectionEvents {
     }
     const term = asTerm(v.round ?? v.term);
     if (op.f === 'vote') {
-      if (term === undefined || v.voter === undefined || v.candidate === undefined) {
-        bump(out.counts, 'malformed');
-        continue;
-      }
-      bump(out.counts, 'vote');
-      out.votes.push({
-        voter: str(v.voter),
-        term,
-        candidate: str(v.candidate),
-        kind: 'vote',
-        time: op.time,
-        source: { kind: 'op', index: op.index, op },
-      });
+      pushVote(out, v, 'vote', op, op);
     } else {
       if (term === undefined || (v.value ?? v.candidate ?? v.leader) === undefined) {
         bump(out.counts, 'malformed');
@@ -106,25 +94,31 @@ function storedVotes(op: Op, out: ElectionEvents): void {
     bump(out.counts, 'malformed');
     return;
   }
-  op.value.forEach((row, position) => {
-    const term = isObj(row) ? asTerm(row.round ?? row.term) : undefined;
-    if (
-      !isObj(row) ||
-      term === undefined ||
-      row.voter === undefined ||
-      row.candidate === undefined
-    ) {
-      bump(out.counts, 'malformed');
-      return;
-    }
-    bump(out.counts, 'storedVote');
-    out.votes.push({
-      voter: str(row.voter),
-      term,
-      candidate: str(row.candidate),
-      kind: 'stored',
-      time: op.time,
-      source: { kind: 'op', index: op.index, op: { ...op, value: { row, position } } },
-    });
+  op.value.forEach((row, position) =>
+    pushVote(out, row, 'stored', op, { ...op, value: { row, position } }),
+  );
+}
+
+/** Records `v` ({voter, round or term, candidate}) as a vote of `kind`, or counts it malformed. */
+function pushVote(
+  out: ElectionEvents,
+  v: JsonValue | undefined,
+  kind: 'vote' | 'stored',
+  op: Op,
+  evidence: Op,
+): void {
+  const term = isObj(v) ? asTerm(v.round ?? v.term) : undefined;
+  if (!isObj(v) || term === undefined || v.voter === undefined || v.candidate === undefined) {
+    bump(out.counts, 'malformed');
+    return;
+  }
+  bump(out.counts, kind === 'vote' ? 'vote' : 'storedVote');
+  out.votes.push({
+    voter: str(v.voter),
+    term,
+    candidate: str(v.candidate),
+    kind,
+    time: op.time,
+    source: { kind: 'op', index: op.index, op: evidence },
   });
 }

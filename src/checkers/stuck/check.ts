@@ -145,27 +145,22 @@ export function checkStuck(history: History, opts: StuckOptions = {}): StuckResu
     faults: periods.map(describeFault),
     activeAtEnd: activeAtEndP.map(describeFault),
   };
-  if (ops.length === 0)
-    return {
-      valid: 'unknown',
-      ...base,
-      windows: [],
-      stuckAtEnd: false,
-      stalled: [],
-      summary: [],
-      reason: 'no client operations',
-    };
+  // Nothing to judge: no ops, or a history shorter than one stall window.
+  const undecided = (reason: string): StuckResult => ({
+    valid: 'unknown',
+    ...base,
+    windows: [],
+    stuckAtEnd: false,
+    stalled: [],
+    summary: [],
+    reason,
+  });
+  if (ops.length === 0) return undecided('no client operations');
   const begin = ops[0]!.invoke.time;
   if (end - begin < threshold)
-    return {
-      valid: 'unknown',
-      ...base,
-      windows: [],
-      stuckAtEnd: false,
-      stalled: [],
-      summary: [],
-      reason: `history spans ${seconds(end - begin)}, shorter than the ${seconds(threshold)} stall threshold`,
-    };
+    return undecided(
+      `history spans ${seconds(end - begin)}, shorter than the ${seconds(threshold)} stall threshold`,
+    );
 
   const windows = stallWindows(ops, okTimes, begin, end, threshold, periods);
   const last = windows.at(-1);
