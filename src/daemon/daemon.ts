@@ -498,7 +498,14 @@ export class Daemon {
         timeBudgetMs: c.shrink.timeBudgetS * 1000,
         confirmRuns: c.shrink.confirmRuns,
         signal: this.stopper.signal,
-        onStep: ({ step, size }) => this.subject.next({ type: 'shrink', trial, step, size }),
+        onStep: ({ step, size, candidateSize, failing, failures, attempts }) => {
+          this.log.info(
+            { trial, step, candidateSize, failures, attempts, smallest: size },
+            `shrink step ${step}: ${candidateSize} ops+faults ${failing ? 'fails' : 'passes'} ` +
+              `(${failures}/${attempts}); smallest failing: ${size}`,
+          );
+          this.subject.next({ type: 'shrink', trial, step, size });
+        },
       });
       await this.saveMinimized(trial, runDir, sig, result);
     } catch (err) {

@@ -351,14 +351,18 @@ export class Executor {
 
   private async faultTask(id: string, sf: ScheduledFault, stop: AbortSignal): Promise<void> {
     if (!(await sleep(sf.atMs - this.elapsedMs(), stop))) return;
-    await this.serialNemesis(() => this.startFault(id, sf.fault));
+    await this.serialNemesis(() => this.startFault(id, sf.fault, sf.atMs));
     // Faults to stay in force until teardown are never healed here.
     if (!this.active.has(id) || !this.healAtEnd) return;
     await sleep(sf.atMs + sf.durationMs - this.elapsedMs(), stop); // heal early on abort/end
     await this.serialNemesis(() => this.stopFault(id));
   }
 
-  private async startFault(id: string, fault: ScheduledFault['fault']): Promise<void> {
+  private async startFault(
+    id: string,
+    fault: ScheduledFault['fault'],
+    salt: number,
+  ): Promise<void> {
     const f = `start-${fault.kind}`;
     const targetsSpec = typeof fault.targets === 'object' ? fault.targets.nodes : fault.targets;
     const value: { [k: string]: JsonValue } = {
@@ -370,7 +374,7 @@ export class Executor {
     this.record({ type: 'invoke', process: 'nemesis', f, value });
     this.emitFault({ type: 'starting', id, fault });
     try {
-      const applied = await this.opts.nemesis!.apply(fault, { id });
+      const applied = await this.opts.nemesis!.apply(fault, { id, salt });
       const targets = [...(applied.targets ?? [])];
       const verified = toJson(applied.verified ?? applied.verification ?? null);
       this.active.set(id, { id, nemesisId: applied.id, fault, targets });

@@ -18,8 +18,11 @@ export interface AppliedFaultLike {
 }
 
 export interface NemesisControl {
-  /** `opts.id`: the executor's history id (`f0`, ...) so history, journal and nemesis agree. */
-  apply(fault: Fault, opts?: { id?: string }): Promise<AppliedFaultLike>;
+  /**
+   * `opts.id`: the executor's history id (`f0`, ...) so history, journal and nemesis agree.
+   * `opts.salt`: the fault's start time, so its target choices do not depend on earlier faults.
+   */
+  apply(fault: Fault, opts?: { id?: string; salt?: number }): Promise<AppliedFaultLike>;
   heal(id: string): Promise<unknown>;
   /** Undoes everything this nemesis applied (also anything half-applied). */
   healAll(): Promise<unknown>;

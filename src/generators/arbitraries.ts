@@ -2,14 +2,17 @@
  * fast-check arbitraries for schedules.
  *
  * Built so that fast-check's own shrinking minimizes a failing schedule along the axes that
- * matter, without custom shrinkers:
- * - processes and their op lists are arrays that shrink to empty (dense-array.ts): fewer ops,
- *   fewer processes;
+ * matter, without custom shrinkers, and so that removing one thing never moves another (a
+ * failure on a real cluster usually depends on *when* an op runs relative to a fault):
+ * - every op has an absolute start time (`atMs`, uniform over the run), and the op lists are
+ *   arrays that shrink to empty (dense-array.ts): dropping an op leaves the others at their
+ *   times. Start times themselves do not shrink: time is not a size;
+ * - the process list has a fixed length, so process i always talks to the same node (workers
+ *   map to nodes by index); a process that is not needed shrinks to no ops;
  * - keys are indices that shrink toward 0, and `keyCount` is derived (max index used + 1), so a
- *   shrunk schedule touches fewer keys;
- * - op kinds shrink toward `read`, values toward 0, delays toward 0;
- * - faults are an array (fewer faults), their durations shrink toward the minimum, their gaps
- *   toward 0, targets toward `one`, and compound faults toward fewer parts.
+ *   shrunk schedule touches fewer keys; op kinds shrink toward `read`, values toward 0;
+ * - each fault lives in its own time slot and shrinks first to nothing (droppable.ts), then to
+ *   a shorter duration, targets toward `one`, compound faults toward fewer parts.
  * The arbitrary ignores fast-check's bias (fc.noBias): generation depends only on the seed, so
  * `generateSchedule(params, seed, path)` (generate.ts) and a property run with the same seed
  * produce the same schedules, and a counterexample path from one replays in the other.
@@ -18,12 +21,14 @@ import fc from 'fast-check';
 import type { JsonValue } from '../history/op.js';
 import type { Fault, FaultKind, PartitionShape, TargetSpec } from '../nemesis/fault.js';
 import { denseArray } from './dense-array.js';
+import { droppable } from './droppable.js';
 import { resolveScheduleParams, type ScheduleParams } from './params.js';
 import {
   SCHEDULE_VERSION,
   type Schedule,
   type ScheduledFault,
   type RegisterOp,
+  type RegisterOpBody,
 } from './schedule.js';
 
 /** Ops per process needed to fill the run at the target rate. */
@@ -31,32 +36,35 @@ export function opsPerProcess(p: ScheduleParams): number {
   return Math.max(0, Math.ceil((p.rate * p.durationMs) / 1000));
 }
 
-/** Delay before each op: uniform in [0, 2 * 1000/rate] ms, so the mean gives the target rate. */
-export function delayArbitrary(p: ScheduleParams): fc.Arbitrary<number> {
-  return fc.integer({ min: 0, max: Math.max(0, Math.round(2000 / p.rate)) });
+/** A register op with its absolute start; `delayMs` is derived once a process's ops are sorted. */
+export type TimedOp = RegisterOpBody & { atMs: number };
+
+/** Start times uniform over the run (so the mean gap gives the target rate); never shrunk. */
+export function startTimeArbitrary(p: ScheduleParams): fc.Arbitrary<number> {
+  return fc.noShrink(fc.integer({ min: 0, max: Math.max(0, p.durationMs - 1) }));
 }
 
-export function opArbitrary(p: ScheduleParams): fc.Arbitrary<RegisterOp> {
-  const delayMs = delayArbitrary(p);
+export function opArbitrary(p: ScheduleParams): fc.Arbitrary<TimedOp> {
+  const atMs = startTimeArbitrary(p);
   const key = fc.nat({ max: p.keys - 1 });
   const value = fc.nat({ max: p.values - 1 });
-  const weighted: fc.WeightedArbitrary<RegisterOp>[] = [];
+  const weighted: fc.WeightedArbitrary<TimedOp>[] = [];
   // Order matters for shrinking: oneof shrinks toward earlier arbitraries (read first).
   if (p.opMix.read > 0)
     weighted.push({
       weight: p.opMix.read,
-      arbitrary: fc.record({ delayMs, f: fc.constant('read' as const), key }),
+      arbitrary: fc.record({ atMs, f: fc.constant('read' as const), key }),
     });
   if (p.opMix.write > 0)
     weighted.push({
       weight: p.opMix.write,
-      arbitrary: fc.record({ delayMs, f: fc.constant('write' as const), key, value }),
+      arbitrary: fc.record({ atMs, f: fc.constant('write' as const), key, value }),
     });
   if (p.opMix.cas > 0)
     weighted.push({
       weight: p.opMix.cas,
       arbitrary: fc.record({
-        delayMs,
+        atMs,
         f: fc.constant('cas' as const),
         key,
         value: fc.tuple(value, value),
@@ -67,6 +75,18 @@ export function opArbitrary(p: ScheduleParams): fc.Arbitrary<RegisterOp> {
   return fc.oneof(
     ...weighted.map((w) => ({ ...w, weight: Math.max(1, Math.round(w.weight * scale)) })),
   );
+}
+
+/** One process's ops in start order, each with its gap to the previous one as `delayMs`. */
+export function timeline(ops: readonly TimedOp[]): RegisterOp[] {
+  let prev = 0;
+  return [...ops]
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((op) => {
+      const delayMs = op.atMs - prev;
+      prev = op.atMs;
+      return { ...op, delayMs };
+    });
 }
 
 const SHAPES: readonly PartitionShape[] = [
@@ -143,53 +163,44 @@ export function faultArbitrary(kinds: readonly FaultKind[]): fc.Arbitrary<Fault>
   return fc.oneof(...arbs);
 }
 
-interface RawFault {
-  gapMs: number;
-  durationMs: number;
-  fault: Fault;
-}
-
 /**
- * Faults as a sequence of (gap, duration, fault): each starts `gap` after the previous one
- * ended, so faults never overlap (use `compound` for simultaneous faults) and dropping one
- * simply pulls the later ones earlier. Faults that would not end `settleMs` before the end of
- * the run are dropped.
+ * The run up to `settleMs` before its end is cut into equal slots, one per fault, so faults never
+ * overlap (use `compound` for simultaneous faults) and dropping one leaves the others in place.
+ * If `count` faults of the minimum duration do not fit, there are fewer slots.
  */
-export function faultTimeline(raw: readonly RawFault[], p: ScheduleParams): ScheduledFault[] {
-  const out: ScheduledFault[] = [];
-  let t = 0;
-  for (const r of raw) {
-    const atMs = t + r.gapMs;
-    if (atMs + r.durationMs > p.durationMs - p.settleMs) break;
-    out.push({ atMs, durationMs: r.durationMs, fault: r.fault });
-    t = atMs + r.durationMs;
-  }
-  return out;
+export function faultSlots(p: ScheduleParams): { slots: number; slotMs: number } {
+  const room = Math.max(0, p.durationMs - p.settleMs);
+  const fit = p.faults.minDurationMs > 0 ? Math.floor(room / p.faults.minDurationMs) : Infinity;
+  const slots = Math.min(p.faults.count, fit);
+  return { slots, slotMs: slots > 0 ? Math.floor(room / slots) : 0 };
 }
 
 function faultsArbitrary(p: ScheduleParams): fc.Arbitrary<ScheduledFault[]> {
-  if (p.faultKinds.length === 0 || p.faults.count === 0) return fc.constant([]);
-  const { count, minDurationMs, maxDurationMs } = p.faults;
-  // Spread the faults over the run, and make them all fit: with every gap at most room/count,
-  // even the longest faults end before the settle time. (If the faults cannot fit at all, the
-  // ones that do not are dropped by faultTimeline.)
-  const room = p.durationMs - p.settleMs - count * maxDurationMs;
-  const maxGap = Math.max(0, Math.floor(room / count));
-  const raw = fc.record({
-    gapMs: fc.integer({ min: 0, max: maxGap }),
-    durationMs: fc.integer({ min: minDurationMs, max: maxDurationMs }),
-    fault: faultArbitrary(p.faultKinds),
-  });
-  return denseArray(raw, { minFill: count, maxLength: count }).map((rs) => faultTimeline(rs, p));
+  const { slots, slotMs } = faultSlots(p);
+  if (p.faultKinds.length === 0 || slots === 0) return fc.constant([]);
+  const maxDurationMs = Math.min(p.faults.maxDurationMs, slotMs);
+  const fault = (slot: number): fc.Arbitrary<ScheduledFault> =>
+    fc.record({
+      // Where in its slot the fault starts: like op start times, not shrunk.
+      atMs: fc
+        .noShrink(fc.integer({ min: 0, max: slotMs - maxDurationMs }))
+        .map((offset) => slot * slotMs + offset),
+      durationMs: fc.integer({ min: p.faults.minDurationMs, max: maxDurationMs }),
+      fault: faultArbitrary(p.faultKinds),
+    });
+  return fc
+    .tuple(...Array.from({ length: slots }, (_, i) => droppable(fault(i))))
+    .map((fs) => fs.filter((f): f is ScheduledFault => f !== null));
 }
 
 /** The schedule arbitrary for the given knobs (missing knobs take their defaults). */
 export function scheduleArbitrary(partial: Partial<ScheduleParams> = {}): fc.Arbitrary<Schedule> {
   const p = resolveScheduleParams(partial);
   const n = opsPerProcess(p);
-  const processes = denseArray(denseArray(opArbitrary(p), { minFill: n, maxLength: n }), {
-    minFill: p.concurrency,
-    maxLength: p.concurrency,
+  const c = p.concurrency;
+  const processes = fc.array(denseArray(opArbitrary(p), { minFill: n, maxLength: n }), {
+    minLength: c,
+    maxLength: c,
   });
   return fc.noBias(
     fc.tuple(processes, faultsArbitrary(p)).map(([procs, faults]): Schedule => {
@@ -199,7 +210,7 @@ export function scheduleArbitrary(partial: Partial<ScheduleParams> = {}): fc.Arb
         version: SCHEDULE_VERSION,
         durationMs: p.durationMs,
         keyCount: maxKey + 1,
-        processes: procs,
+        processes: procs.map(timeline),
         faults,
       };
     }),

@@ -15,20 +15,28 @@ import type { JsonValue } from '../history/op.js';
 
 export const SCHEDULE_VERSION = 1;
 
-/** Register ops over integer keys 0..keyCount-1 (the history records `key` as that integer). */
-export type RegisterOp =
-  | { delayMs: number; f: 'read'; key: number }
-  | { delayMs: number; f: 'write'; key: number; value: number }
-  | { delayMs: number; f: 'cas'; key: number; value: [from: number, to: number] };
-
 /**
- * A vote of the voting workload (src/clients/pg-vote.ts; vote-schedule.ts makes them). `atMs`,
- * when set, starts the op at that time since the run began instead of `delayMs` after the
- * previous one, so the racing votes of one round really start together.
+ * When an op starts. `atMs`, when set, starts it at that time since the run began (or as soon as
+ * the process's previous op completed, if later); otherwise it starts `delayMs` after the
+ * previous op. Generated schedules set both (`delayMs` as the gap, for reading): absolute times
+ * let shrinking drop an op without moving the others, and make the racing votes of one round
+ * really start together.
  */
-export interface VoteOp {
+export interface OpTiming {
   delayMs: number;
   atMs?: number;
+}
+
+/** A register op without its timing: integer keys 0..keyCount-1 (the history records `key`). */
+export type RegisterOpBody =
+  | { f: 'read'; key: number }
+  | { f: 'write'; key: number; value: number }
+  | { f: 'cas'; key: number; value: [from: number, to: number] };
+
+export type RegisterOp = OpTiming & RegisterOpBody;
+
+/** A vote of the voting workload (src/clients/pg-vote.ts; vote-schedule.ts makes them). */
+export interface VoteOp extends OpTiming {
   f: 'vote';
   /** Unused by the voting workload (a vote names its voter and round); kept optional so code over all ops may read `op.key`. */
   key?: number;
@@ -110,14 +118,13 @@ const faultSchema = z
   })
   .strict();
 
+const timing = { delayMs: nonNegInt, atMs: nonNegInt.optional() };
 const opSchema = z.discriminatedUnion('f', [
-  z.object({ delayMs: nonNegInt, f: z.literal('read'), key: nonNegInt }).strict(),
-  z
-    .object({ delayMs: nonNegInt, f: z.literal('write'), key: nonNegInt, value: z.number().int() })
-    .strict(),
+  z.object({ ...timing, f: z.literal('read'), key: nonNegInt }).strict(),
+  z.object({ ...timing, f: z.literal('write'), key: nonNegInt, value: z.number().int() }).strict(),
   z
     .object({
-      delayMs: nonNegInt,
+      ...timing,
       f: z.literal('cas'),
       key: nonNegInt,
       value: z.tuple([z.number().int(), z.number().int()]),
@@ -125,8 +132,7 @@ const opSchema = z.discriminatedUnion('f', [
     .strict(),
   z
     .object({
-      delayMs: nonNegInt,
-      atMs: nonNegInt.optional(),
+      ...timing,
       f: z.literal('vote'),
       key: nonNegInt.optional(),
       value: z

@@ -50,8 +50,18 @@ export interface ShrinkOptions {
   /** Runs of the final case to measure how often it reproduces. */
   confirmRuns: number;
   signal?: AbortSignal;
-  /** After each candidate: how many were tried, and the size of the smallest failing one. */
-  onStep?: (step: { step: number; size: number; failing: boolean }) => void;
+  /**
+   * After each candidate: how many were tried, the candidate's size (ops + faults) and verdict
+   * (failures of attempts), and the size of the smallest failing one so far.
+   */
+  onStep?: (step: {
+    step: number;
+    size: number;
+    candidateSize: number;
+    failing: boolean;
+    failures: number;
+    attempts: number;
+  }) => void;
 }
 
 export interface ScheduleSize {
@@ -178,7 +188,14 @@ export async function shrinkFailure(o: ShrinkOptions): Promise<ShrinkResult> {
           // A candidate cut short by the budget is not a verdict: do not remember it.
           if (!stop.signal.aborted) memo.set(k, v);
           if (v.failing && sizeOf(s) <= sizeOf(best)) best = s;
-          o.onStep?.({ step, size: sizeOf(best), failing: v.failing });
+          o.onStep?.({
+            step,
+            size: sizeOf(best),
+            candidateSize: sizeOf(s),
+            failing: v.failing,
+            failures: v.failures,
+            attempts: v.attempts,
+          });
         }
         return !v.failing;
       }),

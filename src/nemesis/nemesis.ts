@@ -14,6 +14,7 @@ import type { JsonValue } from '../history/op.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { onShutdown } from '../cluster/cleanup.js';
 import { faketimeFile, observedClockOffset, setClockOffset } from '../cluster/faketime.js';
+import { waitFor } from '../cluster/exec.js';
 import { isAlive } from '../cluster/proc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Fault, PartitionShape } from './fault.js';
@@ -28,7 +29,7 @@ import {
 import { hostTcpProbe } from './probe.js';
 import { FaultJournal, type Undo } from './journal.js';
 import { grudgeCuts, partitionGrudge, type Grudge } from './partition.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, mixSeed, type Rng } from './rng.js';
 import { resolveTargets } from './targets.js';
 import { verifyCuts, verifyStopped, type Verification } from './verify.js';
 import type { AppliedLinkFault, LinkFaultKind, LinkFaultSpec, LinkState } from './link/types.js';
@@ -172,6 +173,9 @@ export type NemesisEvent =
   | { type: 'healed'; result: HealResult }
   | { type: 'heal-failed'; id: string; error: string };
 
+/** How long a `primaries` fault waits for the cluster to have a leader. */
+const PRIMARY_WAIT_MS = 10_000;
+
 export class FaultNotAvailableError extends Error {
   override readonly name = 'FaultNotAvailableError';
 }
@@ -179,9 +183,8 @@ export class FaultNotAvailableError extends Error {
 export interface NemesisOptions {
   /** Default: <cluster run dir>/faults.journal.jsonl */
   journalPath?: string;
-  /** Seed of the target/shape RNG (default 0), or an RNG to share with a schedule. */
+  /** Seed of the target/shape RNG (default 0). */
   seed?: number;
-  rng?: Rng;
   link?: LinkBackend;
   logger?: Logger;
   /** Register a SIGINT/SIGTERM hook that heals everything (default true). */
@@ -212,6 +215,8 @@ export class Nemesis {
   readonly events = this.subject.asObservable();
   private readonly active = new Map<string, Active>();
   private readonly journal: FaultJournal;
+  private readonly seed: number;
+  /** Draws for faults applied without a salt, in apply order. */
   private readonly rng: Rng;
   private readonly logger: Logger;
   private readonly link: LinkBackend | undefined;
@@ -225,7 +230,8 @@ export class Nemesis {
     const path = opts.journalPath ?? join(cluster.state.runDir, 'faults.journal.jsonl');
     this.journal = FaultJournal.open(path);
     cluster.registerJournal(path);
-    this.rng = opts.rng ?? createRng(opts.seed ?? 0);
+    this.seed = opts.seed ?? 0;
+    this.rng = createRng(this.seed);
     this.logger = opts.logger ?? silentLogger;
     this.link = opts.link;
     if (opts.healOnSignal !== false)
@@ -248,10 +254,16 @@ export class Nemesis {
     return id;
   }
 
-  async apply(fault: Fault, opts: { id?: string } = {}): Promise<AppliedFault> {
+  /**
+   * `opts.salt`: the fault's own target choices then depend only on (seed, salt), not on which
+   * faults were applied before it. The executor salts with the fault's start time, so dropping
+   * a fault while shrinking a schedule does not change whom the remaining faults hit.
+   */
+  async apply(fault: Fault, opts: { id?: string; salt?: number } = {}): Promise<AppliedFault> {
     const id = opts.id ?? this.newId();
     if (this.active.has(id)) throw new Error(`fault id ${id} is already active`);
-    const plan = await this.plan(id, fault);
+    const rng = opts.salt === undefined ? this.rng : createRng(mixSeed(this.seed, opts.salt));
+    const plan = await this.plan(id, fault, rng);
     this.journal.write({
       event: 'apply',
       id,
@@ -372,23 +384,36 @@ export class Nemesis {
 
   // --- planning: targets, undo record, and the function that applies -------------------------
 
-  private async plan(id: string, fault: Fault): Promise<Plan> {
+  /**
+   * The leaders a `primaries` fault targets. Right after an election (a heal, a killed leader)
+   * there may be none for a moment: wait for one rather than fail the fault.
+   */
+  private currentPrimaries(): Promise<string[]> {
+    return waitFor(
+      'a primary (leader) to target',
+      async () => {
+        const p = await this.cluster.primaries();
+        return p.length > 0 ? p : undefined;
+      },
+      { timeoutMs: PRIMARY_WAIT_MS, intervalMs: 200 },
+    );
+  }
+
+  private async plan(id: string, fault: Fault, rng: Rng): Promise<Plan> {
     const c = this.cluster;
     const names = c.nodes.map((n) => n.name);
     const params = fault.params ?? {};
     const needsPrimaries =
       fault.targets === 'primaries' || (fault.kind === 'partition' && params.shape === 'primaries');
-    const primaries = needsPrimaries ? await c.primaries() : [];
+    const primaries = needsPrimaries ? await this.currentPrimaries() : [];
     const targets =
-      fault.kind === 'compound'
-        ? []
-        : resolveTargets(fault.targets, names, { rng: this.rng, primaries });
+      fault.kind === 'compound' ? [] : resolveTargets(fault.targets, names, { rng, primaries });
 
     switch (fault.kind) {
       case 'partition': {
         const shape = params.shape as PartitionShape | undefined;
         if (shape === 'clients') return this.clientPartition(id, targets);
-        const grudge: Grudge = partitionGrudge(shape, names, { rng: this.rng, primaries, targets });
+        const grudge: Grudge = partitionGrudge(shape, names, { rng, primaries, targets });
         const cuts = grudgeCuts(grudge);
         const rules = partitionRules(grudge, c.nodes, id);
         const touched = names.filter((n) => cuts.some((x) => x.from === n || x.to === n));
@@ -583,7 +608,8 @@ export class Nemesis {
         if (!Array.isArray(faults) || faults.length === 0)
           throw new Error('compound fault needs params.faults (a non-empty list)');
         const plans: Plan[] = [];
-        for (const [i, f] of faults.entries()) plans.push(await this.plan(`${id}.${i + 1}`, f));
+        for (const [i, f] of faults.entries())
+          plans.push(await this.plan(`${id}.${i + 1}`, f, rng));
         const undo: Undo = { parts: plans.map((p, i) => ({ id: `${id}.${i + 1}`, undo: p.undo })) };
         const cuts = plans.flatMap((p) => p.cuts ?? []);
         return {

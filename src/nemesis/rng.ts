@@ -21,6 +21,14 @@ export function createRng(seed: number): Rng {
   return { next, int: (n) => Math.floor(next() * n) };
 }
 
+/** A seed for a sub-stream: the same (seed, salt) always gives the same, well-spread result. */
+export function mixSeed(seed: number, salt: number): number {
+  let h = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ Math.imul(salt >>> 0, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** A shuffled copy (Fisher-Yates). */
 export function shuffle<T>(rng: Rng, xs: readonly T[]): T[] {
   const out = [...xs];

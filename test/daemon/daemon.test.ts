@@ -38,7 +38,6 @@ describe.skipIf(!asRoot)('Daemon', () => {
           faultKinds: ['partition'],
           faults: { count: 1, minDurationMs: 1000, maxDurationMs: 1500 },
         },
-        // (Trials must outlast the stuck checker's 5 s stall threshold to be able to pass.)
         budget: { trials: 2 },
         retention: { passingRuns: 0 },
         shrink: { enabled: false },

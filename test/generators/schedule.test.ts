@@ -39,7 +39,13 @@ describe('scheduleArbitrary', () => {
         expect(s.processes.length).toBe(p.concurrency);
         for (const ops of s.processes) {
           expect(ops.length).toBe(opsPerProcess(p));
+          let prev = 0;
           for (const op of ops) {
+            // Sorted absolute start times inside the run; delayMs is the gap to the previous op.
+            expect(op.atMs).toBeGreaterThanOrEqual(prev);
+            expect(op.atMs).toBeLessThan(p.durationMs);
+            expect(op.delayMs).toBe(op.atMs! - prev);
+            prev = op.atMs!;
             expect(op.key).toBeLessThan(p.keys);
             expect(op.key).toBeLessThan(s.keyCount);
             if (op.f === 'write') expect(op.value).toBeLessThan(p.values);
@@ -113,8 +119,10 @@ describe('shrinking', () => {
       s.processes.some((ops) => ops.some((op) => op.f === 'cas')),
     );
     expect(opCount(schedule)).toBe(1);
-    expect(schedule.processes.length).toBe(1);
-    expect(schedule.processes[0]).toEqual([{ delayMs: 0, f: 'cas', key: 0, value: [0, 0] }]);
+    // Processes keep their slots (process i talks to node i); the others are emptied.
+    expect(schedule.processes.length).toBe(3);
+    const [op] = schedule.processes.flat();
+    expect(op).toEqual({ atMs: op!.atMs, delayMs: op!.atMs, f: 'cas', key: 0, value: [0, 0] });
     expect(schedule.keyCount).toBe(1);
     expect(schedule.faults).toEqual([]);
   });
@@ -124,9 +132,45 @@ describe('shrinking', () => {
     const { schedule } = shrunk(small, (s) => s.faults.some((f) => f.fault.kind === 'kill'));
     expect(schedule.faults.length).toBe(1);
     expect(schedule.faults[0]!.durationMs).toBe(p.faults.minDurationMs);
-    expect(schedule.faults[0]!.atMs).toBe(0);
     expect(schedule.faults[0]!.fault.targets).toBe('one');
     expect(opCount(schedule)).toBe(0);
+  });
+
+  it('dropping ops and faults moves nothing that is kept', () => {
+    // A timing-dependent "bug": a write in process 1 while a partition is in force, and a
+    // read in process 2 after that write, inside the same partition.
+    const during = (s: Schedule, t: number) =>
+      s.faults.find(
+        (f) => f.fault.kind === 'partition' && f.atMs <= t && t < f.atMs + f.durationMs,
+      );
+    const bad = (s: Schedule) =>
+      s.processes[1]!.some((w) => {
+        const f = during(s, w.atMs!);
+        return (
+          w.f === 'write' &&
+          f !== undefined &&
+          s.processes[2]!.some(
+            (r) => r.f === 'read' && r.atMs! > w.atMs! && during(s, r.atMs!) === f,
+          )
+        );
+      });
+    const params = { ...small, faultKinds: ['partition', 'kill'] as ScheduleParams['faultKinds'] };
+    const { schedule, details } = shrunk(params, bad, 3);
+    const original = generateSchedule(
+      params,
+      details.seed,
+      details.counterexamplePath!.split(':')[0],
+    ).schedule;
+    // Down to the write, the read and their partition...
+    expect(opCount(schedule)).toBe(2);
+    expect(schedule.faults).toHaveLength(1);
+    // ...each at its original time, in its original process; the fault in its original slot.
+    schedule.processes.forEach((ops, p) =>
+      ops.forEach((op) =>
+        expect(original.processes[p]!.some((o) => o.atMs === op.atMs && o.f === op.f)).toBe(true),
+      ),
+    );
+    expect(original.faults.map((f) => f.atMs)).toContain(schedule.faults[0]!.atMs);
   });
 
   it('a failure needing two keys keeps exactly two keys', () => {

@@ -100,7 +100,7 @@ describe.skipIf(!asRoot)('faultline run --workload vote on PostgreSQL', () => {
         '--op-timeout',
         '800',
         '--seed',
-        '2',
+        '1',
       ],
       join(t.base, 'ser'),
       t.env,

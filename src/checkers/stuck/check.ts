@@ -7,7 +7,8 @@
  * - keys and processes that stopped advancing while others progressed.
  * Verdict: false when stuck at the end of the history, when recovery exceeds the bound (or
  * never came within it), or when a key/process stalled for good; 'unknown' when the history
- * is too short to tell; else true.
+ * is too short to tell (nothing completed within one stall threshold, or it ends right after a
+ * heal); else true.
  */
 import type { History, Key, Op } from '../../history/op.js';
 import type { Validity } from '../result.js';
@@ -145,7 +146,9 @@ export function checkStuck(history: History, opts: StuckOptions = {}): StuckResu
     faults: periods.map(describeFault),
     activeAtEnd: activeAtEndP.map(describeFault),
   };
-  // Nothing to judge: no ops, or a history shorter than one stall window.
+  // Nothing to judge: no ops, or a history shorter than one stall window in which nothing
+  // completed (too short to call stuck). A short history with progress is judged as usual: no
+  // stall can exceed the threshold, but recovery after a heal can still be late or missing.
   const undecided = (reason: string): StuckResult => ({
     valid: 'unknown',
     ...base,
@@ -157,9 +160,9 @@ export function checkStuck(history: History, opts: StuckOptions = {}): StuckResu
   });
   if (ops.length === 0) return undecided('no client operations');
   const begin = ops[0]!.invoke.time;
-  if (end - begin < threshold)
+  if (end - begin < threshold && okTimes.length === 0)
     return undecided(
-      `history spans ${seconds(end - begin)}, shorter than the ${seconds(threshold)} stall threshold`,
+      `no op completed, and the history spans ${seconds(end - begin)}, shorter than the ${seconds(threshold)} stall threshold`,
     );
 
   const windows = stallWindows(ops, okTimes, begin, end, threshold, periods);
