@@ -122,20 +122,49 @@ function observedBy(u: OpUnit): string | undefined {
 const endOf = (u: OpUnit) => (u.completion ? u.completion.index : Infinity);
 
 /**
- * A test of candidates: every value observed by an op that, in `all`, had a writer invoked before
- * that op completed, still has such a writer in the candidate (a read cannot be explained by a
- * write that began after it).
+ * A test of candidates: an op that observed a value (an ok read, an ok cas's expected value)
+ * keeps its source, the *latest* op in `all` that may have written that value and was invoked
+ * before the observer completed. Any earlier writer of the same value would do to make the
+ * sub-history fail, but then the failure could be an artifact: dropping the real (later) source
+ * makes the observation look stale when it was not. With the latest source kept, a minimized
+ * stale read is one that the full history had too.
  */
 export function provenanceCheck(all: readonly OpUnit[]): (units: readonly OpUnit[]) => boolean {
-  const explainedBy = (u: OpUnit, pool: readonly OpUnit[], o: string) =>
-    pool.some((w) => w !== u && writtenBy(w) === o && w.invoke.index < endOf(u));
-  const needed = new Set(
-    all.filter((u) => {
-      const o = observedBy(u);
-      return o !== undefined && explainedBy(u, all, o);
-    }),
-  );
-  return (units) => units.every((u) => !needed.has(u) || explainedBy(u, units, observedBy(u)!));
+  // Writers per value, in invoke order (units are in invoke order).
+  const writers = new Map<string, OpUnit[]>();
+  for (const w of all) {
+    const v = writtenBy(w);
+    if (v === undefined) continue;
+    const list = writers.get(v);
+    if (list) list.push(w);
+    else writers.set(v, [w]);
+  }
+  const source = new Map<OpUnit, OpUnit>();
+  for (const u of all) {
+    const o = observedBy(u);
+    if (o === undefined) continue;
+    const ws = writers.get(o) ?? [];
+    // Binary search: the last writer invoked before `u` completed (not `u` itself).
+    let lo = 0;
+    let hi = ws.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ws[mid]!.invoke.index < endOf(u)) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0; i--)
+      if (ws[i] !== u) {
+        source.set(u, ws[i]!);
+        break;
+      }
+  }
+  return (units) => {
+    const kept = new Set(units);
+    return units.every((u) => {
+      const s = source.get(u);
+      return s === undefined || kept.has(s);
+    });
+  };
 }
 
 const keyOfUnit = (u: OpUnit) => (u.invoke.key === undefined ? '' : JSON.stringify(u.invoke.key));
