@@ -83,7 +83,7 @@ describe('minimizeHistory', () => {
     // A daemon trial on etcd-3 with serializable reads, n1 cut off by a partition. The history
     // also lets a cas on n3 "read" an early write of 0, although a later cas wrote 0 again:
     // keeping only the early write would make that cas look stale when it was not.
-    const file = join(REPO, 'test/fixtures/runs/etcd-3-serializable-partition-one/history.jsonl');
+    const file = join(REPO, 'test/fixtures/histories/etcd-3-serializable-partition-one.jsonl');
     const { ops } = await loadHistory(file);
     const r = await minimizeHistory(ops, opts);
     expect(await verdict(r.history)).toBe(false);
