@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { jsonErrorOffset, lineColumn } from './json-position.js';
+import { fieldPath, jsonErrorAt } from '../json-input.js';
 
 /** Placeholders a start/stop template or dir template may use (filled per node at start). */
 export const TEMPLATE_VARS = [
@@ -170,13 +170,6 @@ export class ClusterDefinitionError extends Error {
   }
 }
 
-/** `nodes[2].address` from a zod path. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
-}
-
 /** Validates already-parsed JSON. `file` is only used in error messages. */
 export function parseClusterDefinition(json: unknown, file = '<definition>'): ClusterDefinition {
   const result = clusterDefinitionSchema.safeParse(json);
@@ -202,12 +195,8 @@ export async function loadClusterDefinition(file: string): Promise<ClusterDefini
     json = JSON.parse(text);
   } catch (err) {
     const msg = (err as Error).message;
-    const offset = jsonErrorOffset(text);
-    let where = '';
-    if (offset !== undefined) {
-      const { line, column } = lineColumn(text, offset);
-      where = ` at line ${line}, column ${column}`;
-    }
+    const at = jsonErrorAt(text);
+    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
     throw new ClusterDefinitionError(file, [
       { field: '', message: `invalid JSON${where}: ${msg}` },
     ]);

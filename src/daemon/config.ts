@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveScheduleParams, type ScheduleParams } from '../generators/params.js';
-import { FAULT_KINDS, formatPath } from '../generators/schedule.js';
+import { FAULT_KINDS } from '../generators/schedule.js';
+import { fieldPath, jsonErrorAt } from '../json-input.js';
 import type { FaultKind } from '../nemesis/fault.js';
 
 const positiveInt = z.number().int().positive();
@@ -141,7 +142,7 @@ export function parseSoakConfig(
   const r = soakConfigSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new SoakConfigError(file, formatPath(issue.path) || undefined, issue.message);
+    throw new SoakConfigError(file, fieldPath(issue.path) || undefined, issue.message);
   }
   const { schedule, ...rest } = r.data;
   let params: ScheduleParams;
@@ -173,10 +174,12 @@ export function loadSoakConfig(file: string): SoakConfig {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new SoakConfigError(line ? `${file}:${line}` : file, undefined, `invalid JSON: ${msg}`);
+    const at = jsonErrorAt(text);
+    throw new SoakConfigError(
+      at ? `${file}:${at.line}` : file,
+      undefined,
+      `invalid JSON: ${(err as Error).message}`,
+    );
   }
   return parseSoakConfig(value, file);
 }

@@ -18,6 +18,7 @@ import { Subject, type Subscription } from 'rxjs';
 import type { Validity } from '../checkers/result.js';
 import { loadClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers } from '../cluster/recover.js';
+import type { ScheduleParams } from '../generators/params.js';
 import { formatSchedule, loadSchedule, type Schedule } from '../generators/schedule.js';
 import { loadHistory } from '../history/load.js';
 import type { History } from '../history/op.js';
@@ -26,7 +27,12 @@ import { renderReport } from '../report/index.js';
 import { runTrial, type RunOutcome, type RunResultsFile } from '../run/runner.js';
 import { formatSummary } from '../run/summary.js';
 import { minimizeRunHistory } from '../minimize/run-history.js';
-import { shrinkFailure, type AttemptOutcome, type ShrinkResult } from '../minimize/shrink.js';
+import {
+  shrinkFailure,
+  type AttemptOutcome,
+  type ScheduleSize,
+  type ShrinkResult,
+} from '../minimize/shrink.js';
 import { linkedAbort } from './abort.js';
 import type { SoakConfig } from './config.js';
 import { markCrashed } from './crash.js';
@@ -54,6 +60,32 @@ export interface DaemonSummary {
   reason: string;
   state: DaemonState;
   groups: GroupsFile;
+}
+
+/** `minimized/trial-N/minimized.json`: how a failing trial was shrunk, and how to replay it. */
+export interface MinimizedFile {
+  trial: number;
+  seed: number;
+  /** fast-check path: generateSchedule(params, seed, path) regenerates schedule.json. */
+  path: string;
+  params: ScheduleParams;
+  signature: string;
+  originalRunDir: string;
+  /** Schedule sizes, and lines of history.jsonl (null when unreadable). */
+  before: ScheduleSize & { historyOps: number | null };
+  after: ScheduleSize & { historyOps: number | null };
+  /** The anomaly itself, minimized offline (history.min.jsonl). */
+  anomaly: { historyOps: number; minimalOps: number; file: string } | null;
+  /** Failures/runs, as `5/5`: of the confirmation runs if any, else while shrinking. */
+  reproduced: string;
+  shrinkReproduced: string;
+  confirmed: string;
+  walkedBack: number;
+  steps: number;
+  runs: number;
+  interrupted: boolean;
+  elapsedMs: number;
+  replay: string;
 }
 
 /** Thrown for problems a user must fix (another daemon owns the soak, the seed changed...). */
@@ -558,7 +590,7 @@ export class Daemon {
         ? `${r.confirmed.failures}/${r.confirmed.runs}`
         : `${r.shrinkReproduced.failures}/${r.shrinkReproduced.attempts}`;
     const anomaly = await this.minimizeHistoryOf(dest);
-    const summary = {
+    const summary: MinimizedFile = {
       trial,
       seed: r.seed,
       path: r.path,

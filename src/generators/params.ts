@@ -3,6 +3,7 @@
  * can carry them (schedule.origin.params) and be regenerated from (seed, params).
  */
 import { z } from 'zod';
+import { fieldPath } from '../json-input.js';
 import type { FaultKind } from '../nemesis/fault.js';
 import { FAULT_KINDS, type OpFunction } from './schedule.js';
 
@@ -83,7 +84,7 @@ export function resolveScheduleParams(partial: Partial<ScheduleParams> = {}): Sc
   const r = paramsSchema.safeParse(merged);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new ScheduleParamsError(`schedule parameter '${i.path.join('.')}': ${i.message}`);
+    throw new ScheduleParamsError(`schedule parameter '${fieldPath(i.path)}': ${i.message}`);
   }
   return r.data;
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { InputProblem } from '../cli/errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
+import { fieldPath, jsonErrorAt } from '../json-input.js';
 
 export const SCHEDULE_VERSION = 1;
 
@@ -199,20 +200,13 @@ export class ScheduleError extends Error implements InputProblem {
   }
 }
 
-/** `['processes', 2, 5, 'key']` -> `processes[2][5].key` */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
-}
-
 /** Validates a parsed value; throws ScheduleError naming the first bad field. */
 export function parseSchedule(value: unknown, file = '<schedule>'): Schedule {
   const r = scheduleSchema.safeParse(value);
   if (r.success) return r.data as Schedule;
   const issue = r.error.issues[0]!;
   const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problems)` : '';
-  throw new ScheduleError(file, formatPath(issue.path) || undefined, issue.message + more);
+  throw new ScheduleError(file, fieldPath(issue.path) || undefined, issue.message + more);
 }
 
 /** Parses schedule JSON text; syntax errors name the line. */
@@ -221,10 +215,12 @@ export function parseScheduleText(text: string, file = '<schedule>'): Schedule {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new ScheduleError(file, undefined, `invalid JSON: ${msg}`, line);
+    throw new ScheduleError(
+      file,
+      undefined,
+      `invalid JSON: ${(err as Error).message}`,
+      jsonErrorAt(text)?.line,
+    );
   }
   return parseSchedule(value, file);
 }

@@ -21,12 +21,18 @@ export function createRng(seed: number): Rng {
   return { next, int: (n) => Math.floor(next() * n) };
 }
 
-/** A seed for a sub-stream: the same (seed, salt) always gives the same, well-spread result. */
+/**
+ * A seed for a sub-stream (unsigned 32-bit): the same (seed, salt) always gives the same result,
+ * and neighbouring salts give unrelated ones (murmur3's finalizer).
+ */
 export function mixSeed(seed: number, salt: number): number {
-  let h = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ Math.imul(salt >>> 0, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
+  let h = (seed ^ Math.imul(salt, 0x9e3779b1)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h;
 }
 
 /** A shuffled copy (Fisher-Yates). */

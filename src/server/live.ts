@@ -9,20 +9,14 @@ import type { LiveEvent } from '../daemon/events.js';
 
 export type { LiveEvent };
 
-export interface LiveTrial {
-  trial: number;
-  runDir: string;
-  seed: number | null;
-  elapsedMs: number;
-  opsPerSec: number;
-  ok: number;
-  fail: number;
-  info: number;
-  /** Fault ids active now (from progress events, refined by fault events). */
-  activeFaults: string[];
-  /** Last shrink step seen for this trial, if it is being shrunk. */
-  shrink?: { step: number; size: number };
-}
+/**
+ * The trial's start, its latest progress figures (`activeFaults` refined by fault events), and
+ * its last shrink step, if it is being shrunk.
+ */
+export type LiveTrial = Omit<Extract<LiveEvent, { type: 'trial-start' }>, 'type'> &
+  Omit<Extract<LiveEvent, { type: 'progress' }>, 'type'> & {
+    shrink?: { step: number; size: number };
+  };
 
 export interface FinishedTrial {
   trial: number;

@@ -88,7 +88,7 @@ describe('cluster definitions', () => {
 
 describe('JSON error positions', () => {
   it('finds the first bad character', async () => {
-    const { jsonErrorOffset } = await import('../../src/cluster/json-position.js');
+    const { jsonErrorOffset } = await import('../../src/json-input.js');
     expect(jsonErrorOffset('{"a":[1,{"b":null}]}')).toBeUndefined();
     expect(jsonErrorOffset('{\n  "nodes": [,]\n}')).toBe(14);
     expect(jsonErrorOffset('[1,2')).toBe(4);

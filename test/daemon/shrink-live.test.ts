@@ -12,11 +12,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 import { parseSoakConfig } from '../../src/daemon/config.js';
-import { Daemon } from '../../src/daemon/daemon.js';
+import { Daemon, type MinimizedFile } from '../../src/daemon/daemon.js';
 import type { GroupsFile } from '../../src/daemon/groups.js';
 import { generateSchedule } from '../../src/generators/generate.js';
 import { loadSchedule, opCount } from '../../src/generators/schedule.js';
-import type { ScheduleParams } from '../../src/generators/params.js';
 import { createLogger } from '../../src/log.js';
 import { asRoot, CLI, REPO } from '../run/helpers.js';
 
@@ -28,16 +27,6 @@ afterAll(async () => {
   await recoverLeftovers({ all: true, stateDir });
   rmSync(base, { recursive: true, force: true });
 });
-
-interface Minimized {
-  seed: number;
-  path: string;
-  params: ScheduleParams;
-  before: { ops: number; faults: number };
-  after: { ops: number; faults: number };
-  confirmed: string;
-  signature: string;
-}
 
 describe.skipIf(!asRoot)('shrinking a stale read on a real etcd-3 cluster', () => {
   it('finds a stale read, shrinks it to fewer ops, and stores a replayable minimized case', async () => {
@@ -91,7 +80,7 @@ describe.skipIf(!asRoot)('shrinking a stale read on a real etcd-3 cluster', () =
 
     const [trialDir] = readdirSync(join(config.soakDir, 'minimized'));
     const dir = join(config.soakDir, 'minimized', trialDir!);
-    const m = JSON.parse(readFileSync(join(dir, 'minimized.json'), 'utf8')) as Minimized;
+    const m = JSON.parse(readFileSync(join(dir, 'minimized.json'), 'utf8')) as MinimizedFile;
     console.log(
       `[measure] shrink: ${m.before.ops} ops + ${m.before.faults} faults -> ${m.after.ops} ops + ` +
         `${m.after.faults} faults in ${steps.length} steps; confirmed ${m.confirmed}`,

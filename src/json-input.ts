@@ -1,4 +1,9 @@
 /**
+ * Helpers for the JSON files users write (cluster definitions, schedules, soak configs): where a
+ * syntax error is, and how to name a field in an error message.
+ */
+
+/**
  * Where a JSON text first goes wrong, as an offset: Node 20's JSON.parse errors often carry no
  * position, and a user editing clusters/*.json needs a line and column. A small recursive
  * scanner of the JSON grammar; it only locates errors (JSON.parse still does the parsing).
@@ -89,4 +94,17 @@ export function jsonErrorOffset(text: string): number | undefined {
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/** Line and column of the first syntax error in `text`, when the scanner can place it. */
+export function jsonErrorAt(text: string): { line: number; column: number } | undefined {
+  const offset = jsonErrorOffset(text);
+  return offset === undefined ? undefined : lineColumn(text, offset);
+}
+
+/** `nodes[2].address` from a zod issue path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
 }
