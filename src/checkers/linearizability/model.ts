@@ -35,6 +35,12 @@ export interface ModelOp {
   output: JsonValue | undefined;
   /** `ok`: it happened. `info`: it may have happened at any time after its invocation, or never. */
   status: 'ok' | 'info';
+  /**
+   * An `ok`-status op that ran and refused: its precondition was false (a `fail` completion with
+   * `precondition: false`, e.g. a cas that saw another value). It changed nothing. Only models
+   * whose `refusable` accepts it see such ops; for others it is dropped like any fail.
+   */
+  refused?: true;
   process: Process;
   /** History index of the invoke and of the completion (-1: never completed). */
   invokeIndex: number;
@@ -73,6 +79,8 @@ export interface Model<S = unknown> {
   viable?(state: S, target: ModelOp, candidates: readonly ModelOp[]): boolean;
   /** Called once with a partition's ops before its search (to precompute what `viable` needs). */
   prepare?(ops: readonly ModelOp[]): void;
+  /** Refused ops (see ModelOp.refused) this model checks; others are dropped. Default: none. */
+  refusable?(op: ModelOp): boolean;
   /** A problem with the op's shape (wrong value type, unknown f), as a short message. */
   validate?(op: ModelOp): string | undefined;
   /**
@@ -192,6 +200,7 @@ export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
     },
     irrelevant: sub.irrelevant?.bind(sub),
     readOnly: sub.readOnly?.bind(sub),
+    refusable: sub.refusable?.bind(sub),
     prepare: sub.prepare?.bind(sub),
     viable: sub.viable
       ? (state, target, candidates) =>
