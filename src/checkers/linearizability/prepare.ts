@@ -141,8 +141,10 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
 
   const partitions: Partition[] = [];
   for (const [key, group] of groups) {
+    // A model's own pruning sees one object; the keyed wrapper of an unsplit history prunes per key.
     const canPrune =
-      partModel.prune !== undefined && (key !== null || !group.some((o) => o.key !== undefined));
+      partModel.prune !== undefined &&
+      (key !== null || partModel !== model || !group.some((o) => o.key !== undefined));
     const kept = canPrune ? partModel.prune!(group) : group;
     const renumbered = kept.map((o, i) => ({ ...o, id: i }));
     partitions.push({
