@@ -178,6 +178,7 @@ const MODEL_OPS = new Set([
   'enqueue',
   'dequeue',
   'add',
+  'txn',
 ]);
 const ELECTION_OPS = new Set(['vote', 'decide', 'read-votes']);
 
@@ -367,6 +368,7 @@ export function defaultModel(format: string, ops: History): ModelName {
   if (fs.has('acquire') || fs.has('release')) return 'mutex';
   if (fs.has('enqueue') || fs.has('dequeue')) return 'fifo-queue';
   if (fs.has('add')) return 'set';
+  if (fs.has('txn')) return 'multi-register';
   return 'cas-register';
 }
 
