@@ -4,7 +4,6 @@
  * given replica observations, convergence. Exit 0 valid, 1 invalid, 2 unknown; 64 usage,
  * 65 bad input.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { loadHistory } from '../history/load.js';
@@ -12,6 +11,7 @@ import type { History } from '../history/op.js';
 import { checkerNames, runCheckers, type ComposedResult } from '../checkers/compose.js';
 import { exitCodeFor, type CheckResult } from '../checkers/result.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
+import { InputFileError, readInputText } from '../input-file.js';
 
 interface AnalyzeCliOptions {
   log: string[];
@@ -79,9 +79,9 @@ async function analyze(file: string | undefined, opts: AnalyzeCliOptions): Promi
   if (opts.observations !== undefined) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await readFile(opts.observations, 'utf8'));
+      parsed = JSON.parse(await readInputText(opts.observations));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code) throw err;
+      if (err instanceof InputFileError) throw err;
       throw new UsageError(`${opts.observations}: not JSON: ${(err as Error).message}`);
     }
     if (

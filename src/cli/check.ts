@@ -8,7 +8,7 @@
  * Jepsen's way: any false -> false, else any unknown -> unknown, else true; the exit code is
  * the composed verdict's. `--checkers all`: every checker the inputs allow.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -28,6 +28,7 @@ import {
   type ModelName,
 } from '../checkers/linearizability/index.js';
 import { renderViolationHtml } from '../checkers/linearizability/render.js';
+import { InputFileError, readInputText } from '../input-file.js';
 
 interface CheckCliOptions {
   model?: string;
@@ -190,9 +191,9 @@ function parseLogs(specs: readonly string[]): Record<string, string> {
 async function loadObservations(file: string): Promise<ReplicaObservation[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(await readInputText(file));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) throw err;
+    if (err instanceof InputFileError) throw err;
     throw new UsageError(`${file}: not JSON: ${(err as Error).message}`);
   }
   if (
