@@ -12,6 +12,7 @@ import { checkerNames, runCheckers, type ComposedResult } from '../checkers/comp
 import { exitCodeFor, type CheckResult } from '../checkers/result.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { InputFileError, readInputText } from '../input-file.js';
+import { examples } from './help.js';
 
 interface AnalyzeCliOptions {
   log: string[];
@@ -29,6 +30,19 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerAnalyzeCommands(program: Command): void {
   program
     .command('analyze [history]')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          "election safety (one leader per term, no double vote) from a run's node logs",
+          'analyze --log n1=results/latest/logs/n1.log --log n2=results/latest/logs/n2.log --log n3=results/latest/logs/n3.log',
+        ],
+        [
+          'stuck state and performance of a stored history',
+          'analyze results/latest/history.jsonl --checkers stuck,perf --stall 3',
+        ],
+      ]),
+    )
     .description(
       'election safety (node logs, vote ops), stuck state, perf and convergence; exit 0 ok, 1 violation, 2 unknown',
     )
