@@ -25,7 +25,7 @@ const SUBCOMMANDS = [
   'serve',
 ];
 
-const cli = (args: string[]) => runCliAsync(args, { entry: 'source', timeoutMs: 120_000 });
+const cli = (args: string[]) => runCliAsync(args, { timeoutMs: 120_000 });
 
 /** Each option of a help text with its whole (wrapped) description. */
 function optionsOf(help: string): Map<string, string> {
@@ -62,7 +62,7 @@ describe('faultline --help', () => {
           ).toBe(true);
       }
     }
-  });
+  }, 180_000);
 
   it('run has one name per option and shows the default of every option that takes a value', async () => {
     const { stdout } = await cli(['run', '--help']);

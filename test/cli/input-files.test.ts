@@ -41,7 +41,7 @@ describe('a file argument that cannot be read', () => {
   it.each(cases)(
     'faultline %j names the path and the problem, exit 65',
     async (args, path, why) => {
-      const r = await runCliAsync(args, { entry: 'source', timeoutMs: 120_000 });
+      const r = await runCliAsync(args, { timeoutMs: 120_000 });
       const lines = r.stderr.trim().split('\n');
       expect(lines, r.stderr).toHaveLength(1);
       expect(lines[0]).toContain(path);

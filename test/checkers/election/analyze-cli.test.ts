@@ -8,7 +8,7 @@ import { REPO } from '../../support/repo.js';
 
 const FIXTURES = join(REPO, 'test/fixtures/etcd-raft/zap');
 
-const cli = (...args: string[]) => runCliAsync(args, { entry: 'source' });
+const cli = (...args: string[]) => runCliAsync(args);
 
 let dir: string;
 beforeAll(async () => {
