@@ -18,6 +18,14 @@ export type { HistoryFormat, ConcreteFormat } from './detect.js';
 
 export type ReadNil = 'absent' | 'unknown';
 
+/**
+ * What a `fail` of a cas means. `refused`: the compare ran and the value was not `from` (an
+ * observation; Porcupine's etcd model). `did-not-happen`: nothing is known (Knossos; the op is
+ * dropped). Unset: as the file says (our JSONL per op, `precondition: false`; Porcupine logs
+ * refused; EDN did-not-happen).
+ */
+export type CasFail = 'refused' | 'did-not-happen';
+
 export interface LoadedHistory {
   ops: History;
   format: ConcreteFormat;
@@ -39,6 +47,8 @@ export interface LoadOptions {
    * problem (default true), so checkers can rely on pairing and retired processes.
    */
   validate?: boolean;
+  /** Read every failed cas this way instead of as the file says (see CasFail). */
+  casFail?: CasFail;
 }
 
 /** The natural reading of nil for each format (overridable by checkers, e.g. `--read-nil`). */
@@ -60,6 +70,7 @@ export async function loadHistory(path: string, opts: LoadOptions = {}): Promise
   for await (const batch of readHistoryBatches(path, { onWarning: (w) => warnings.push(w) })) {
     for (let i = 0; i < batch.length; i++) ops.push(batch[i]!);
   }
+  if (opts.casFail !== undefined) applyCasFail(ops, opts.casFail);
   if (opts.validate ?? true) assertValidHistory(ops, { file: path });
   return { ops, format, readNil: DEFAULT_READ_NIL.jsonl, warnings };
 }
@@ -110,6 +121,7 @@ export function parseHistoryText(
   const loaded: LoadedHistory = { ops: result.ops, format, readNil, warnings: result.warnings };
   if (result.lines.length > 0) loaded.lines = result.lines;
   if (result.skipped !== undefined && result.skipped.lines > 0) loaded.skipped = result.skipped;
+  if (opts.casFail !== undefined) applyCasFail(loaded.ops, opts.casFail);
   if (opts.validate ?? true) assertValidHistory(loaded.ops, { file, lines: loaded.lines });
   return loaded;
 }
@@ -127,4 +139,17 @@ export function requireOperations(loaded: LoadedHistory, file: string): void {
       ? undefined
       : `${s.lines} line${s.lines === 1 ? '' : 's'} skipped as ${loaded.format}: ${s.reason}`,
   );
+}
+
+/** Marks (refused) or unmarks (did-not-happen) the precondition of every failed cas. */
+export function applyCasFail(ops: History, meaning: CasFail): void {
+  for (const op of ops) {
+    if (op.type !== 'fail' || op.f !== 'cas') continue;
+    if (meaning === 'refused') op.precondition = false;
+    else delete op.precondition;
+  }
+}
+
+export function isCasFail(s: string): s is CasFail {
+  return s === 'refused' || s === 'did-not-happen';
 }

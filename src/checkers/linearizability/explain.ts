@@ -84,10 +84,13 @@ export function explainViolation(partition: Partition, longest: readonly Prefix[
         : firstOkOp(ops);
   const failing = ops[blocked]!;
   const end = failing.completeIndex < 0 ? Infinity : failing.completeIndex;
+  const alternative = new Set<number>(); // one op expanded into alternatives (choice) is listed once
   const concurrent = ops
     .filter(
       (o) =>
         o.id !== failing.id &&
+        (o.choice === undefined ||
+          (!alternative.has(o.invokeIndex) && alternative.add(o.invokeIndex) !== undefined)) &&
         o.invokeIndex < end &&
         (o.completeIndex < 0 || o.completeIndex > failing.invokeIndex),
     )
