@@ -8,7 +8,7 @@
  * Jepsen's way: any false -> false, else any unknown -> unknown, else true; the exit code is
  * the composed verdict's. `--checkers all`: every checker the inputs allow.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -28,6 +28,8 @@ import {
   type ModelName,
 } from '../checkers/linearizability/index.js';
 import { renderViolationHtml } from '../checkers/linearizability/render.js';
+import { InputFileError, readInputText } from '../input-file.js';
+import { examples } from './help.js';
 
 interface CheckCliOptions {
   model?: string;
@@ -56,6 +58,23 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerCheckCommands(program: Command): void {
   program
     .command('check <file>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'a Jepsen EDN history against a compare-and-set register',
+          'check history.edn --model cas-register',
+        ],
+        [
+          "the latest run's history with every checker, node logs for election safety",
+          'check results/latest/history.jsonl --checkers all --log n1=results/latest/logs/n1.log --log n2=results/latest/logs/n2.log --log n3=results/latest/logs/n3.log',
+        ],
+        [
+          'a Porcupine etcd log, giving up after 30 s, result.json and violation.html into check-out/',
+          'check etcd_000.log --format porcupine-etcd --time-limit 30 --out check-out',
+        ],
+      ]),
+    )
     .description('check a history for linearizability against a model; exit 0 yes, 1 no, 2 unknown')
     .option(
       '--model <name>',
@@ -196,9 +215,9 @@ function parseLogs(specs: readonly string[]): Record<string, string> {
 async function loadObservations(file: string): Promise<ReplicaObservation[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(await readInputText(file));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) throw err;
+    if (err instanceof InputFileError) throw err;
     throw new UsageError(`${file}: not JSON: ${(err as Error).message}`);
   }
   if (

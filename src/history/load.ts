@@ -3,7 +3,6 @@
  * `loadHistory(path)` sniffs the format, imports it, and says how a read of nil is meant
  * (`readNil`), which differs between the tools that wrote the files (see DESIGN.md).
  */
-import { open, readFile } from 'node:fs/promises';
 import { detectFormat, type ConcreteFormat, type HistoryFormat } from './detect.js';
 import { importEdn, type ImportResult } from './importers/edn.js';
 import { importPorcupineEtcd } from './importers/porcupine-etcd.js';
@@ -13,6 +12,7 @@ import { parseJsonlText, readHistoryBatches } from './reader.js';
 import { assertValidHistory } from './validate.js';
 import { NoOperationsError } from './errors.js';
 import { declaredReadNil } from './exporters/edn.js';
+import { openInputFile, readInputText } from '../input-file.js';
 
 export type { HistoryFormat, ConcreteFormat } from './detect.js';
 
@@ -63,7 +63,7 @@ export async function loadHistory(path: string, opts: LoadOptions = {}): Promise
   let format = opts.format ?? 'auto';
   if (format === 'auto') format = detectFormat(await readHead(path), path);
   if (format !== 'jsonl')
-    return parseHistoryText(await readFile(path, 'utf8'), { ...opts, format, file: path });
+    return parseHistoryText(await readInputText(path), { ...opts, format, file: path });
   // JSONL goes through the streaming reader: its fast path, and no whole-file string.
   const warnings: string[] = [];
   const ops: History = [];
@@ -76,7 +76,7 @@ export async function loadHistory(path: string, opts: LoadOptions = {}): Promise
 }
 
 async function readHead(path: string): Promise<string> {
-  const fh = await open(path, 'r');
+  const fh = await openInputFile(path);
   try {
     const buf = Buffer.alloc(65536);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);

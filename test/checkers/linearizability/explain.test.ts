@@ -2,7 +2,6 @@
  * Explanations: the failing op, the longest linearizable prefix with its state, the concurrent
  * ops, and the diagrams (SVG/HTML) that stay small for big histories.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHistory } from '../../../src/history/load.js';
 import {
@@ -15,6 +14,7 @@ import {
   renderViolationSvg,
 } from '../../../src/checkers/linearizability/render.js';
 import { type Spec, toHistory } from './histories.js';
+import { corpusFile } from '../../support/repo.js';
 
 describe('violation explanations', () => {
   it('names the stale read, the prefix state and the concurrent write', async () => {
@@ -138,7 +138,7 @@ describe('violation explanations', () => {
   });
 
   it('keeps the diagram of a big history small (only the relevant window)', async () => {
-    const h = await loadHistory(join('/work/shared/corpus/porcupine', 'kv/c50-bad.txt'));
+    const h = await loadHistory(corpusFile('kv/c50-bad.txt'));
     const r = await checkLinearizability(h.ops, { model: 'kv', workers: 0 });
     expect(r.valid).toBe(false);
     const svg = renderViolationSvg(r.violations[0]!);
