@@ -7,7 +7,7 @@ import type { JsonValue, Key, Process } from '../../history/op.js';
 import type { Model, ModelOp } from './model.js';
 import { defaultDescribeOp } from './model.js';
 import type { Partition } from './prepare.js';
-import type { Prefix } from './search.js';
+import { type Prefix, describeState } from './search.js';
 
 export interface OpSummary {
   /** History index of the invoke and of the completion (-1: never completed). */
@@ -160,15 +160,6 @@ function replaySteps(
     });
   }
   return { steps, stepsFrom: from };
-}
-
-function describeState(model: Model<unknown>, s: unknown): string {
-  if (model.describeState) return model.describeState(s);
-  try {
-    return JSON.stringify(s) ?? String(s);
-  } catch {
-    return String(s);
-  }
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
