@@ -12,12 +12,15 @@ import { parseEDNString } from 'edn-data';
 import { HistoryFormatError, describeValue } from '../errors.js';
 import { EdnSyntaxError, splitEdnForms, type EdnForm } from '../edn-forms.js';
 import { EdnValueError, ednToJson, isKeyword, nameOf } from '../edn-values.js';
+import { scanSimpleHistory, type FieldsVisitor } from '../edn-fast.js';
 import type { History, Key, Op, OpType, Process } from '../op.js';
 
 export interface EdnImportOptions {
   file: string;
   /** Split Jepsen independent `:value [k v]` tuples of client ops into `key` and `value`. */
   independent?: boolean;
+  /** Skip the fast scanner (edn-fast.ts) and read every form through edn-data. */
+  strict?: boolean;
 }
 
 export interface ImportResult {
@@ -41,19 +44,24 @@ const KNOWN_KEYS = new Set([
 const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
 export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
-  const { file } = opts;
-  const forms = opFormsOf(text, file);
-  const ops: History = [];
-  const warnings: string[] = [];
-  const ignoredKeys = new Set<string>();
-  let nemesisOpen = false;
-  let withTime = 0;
-  let backwards = 0;
-  let firstBackwards = '';
-  let lastTime = 0;
-  const lines: number[] = [];
+  // The fast scanner first; if it meets anything unusual (or bad), the strict path decides.
+  try {
+    const fast = opts.strict
+      ? undefined
+      : importFrom(opts, (visit) => scanSimpleHistory(text, visit));
+    if (fast !== undefined) return fast;
+  } catch (err) {
+    if (!(err instanceof HistoryFormatError)) throw err;
+  }
+  return importFrom(opts, (visit) => {
+    strictForms(text, opts.file, visit);
+    return true;
+  })!;
+}
 
-  for (const form of forms) {
+/** Every op form of the text through splitEdnForms and edn-data, with exact error positions. */
+function strictForms(text: string, file: string, visit: FieldsVisitor): void {
+  for (const form of opFormsOf(text, file)) {
     const at = { file, line: form.line };
     let parsed: unknown;
     try {
@@ -80,8 +88,31 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
       if (fields.has(name))
         throw new HistoryFormatError({ ...at, field: name, reason: 'appears twice' });
       fields.set(name, v);
-      if (!KNOWN_KEYS.has(name)) ignoredKeys.add(name);
     }
+    visit(fields, form.line);
+  }
+}
+
+/** Builds the ops from the op maps a source visits; undefined when the source gave up. */
+function importFrom(
+  opts: EdnImportOptions,
+  source: (visit: FieldsVisitor) => boolean,
+): ImportResult | undefined {
+  const { file } = opts;
+  const ops: History = [];
+  const warnings: string[] = [];
+  const ignoredKeys = new Set<string>();
+  let nemesisOpen = false;
+  let withTime = 0;
+  let backwards = 0;
+  let firstBackwards = '';
+  let lastTime = 0;
+  const lines: number[] = [];
+
+  const complete = source((fields, formLine) => {
+    const at = { file, line: formLine };
+    const form = { line: formLine };
+    for (const name of fields.keys()) if (!KNOWN_KEYS.has(name)) ignoredKeys.add(name);
     const bad = (field: string, reason: string): never => {
       throw new HistoryFormatError({ ...at, field, reason });
     };
@@ -165,7 +196,8 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
     }
     ops.push(op);
     lines.push(form.line);
-  }
+  });
+  if (!complete) return undefined;
 
   if (withTime === 0) {
     // Knossos vectors and Porcupine kv files carry no times: file order is the only clock.

@@ -1,0 +1,103 @@
+/**
+ * The EDN importer's fast scanner (edn-fast.ts) against its strict path (splitEdnForms +
+ * edn-data): on any text, both give the identical result (ops, warnings, lines) or the identical
+ * error (message, line). Texts: exported histories, reshaped the ways Jepsen files vary (commas,
+ * comments, maps across lines, extra keys, strings for keywords), then randomly mutated.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scanSimpleHistory } from '../../src/history/edn-fast.js';
+import { historyToEdn } from '../../src/history/exporters/edn.js';
+import { importEdn } from '../../src/history/importers/edn.js';
+import { historyArb } from './arbitraries.js';
+import { corpusFile } from '../support/repo.js';
+
+/** Values the fast scanner reads itself: no floats, escapes, -0, maps or deep nesting. */
+function plain(v: unknown, depth: number): boolean {
+  if (v === undefined || v === null || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0);
+  if (typeof v === 'string') return !/["\\\u0000-\u001f\u007f\ud800-\udfff]/.test(v);
+  if (Array.isArray(v)) return depth < 2 && v.every((x) => plain(x, depth + 1));
+  return false;
+}
+
+function outcome(text: string, strict: boolean): unknown {
+  try {
+    return importEdn(text, { file: 'h.edn', strict });
+  } catch (err) {
+    return { error: (err as Error).message, line: (err as { line?: number }).line };
+  }
+}
+
+const reshape = fc.constantFrom(
+  (t: string) => t,
+  (t: string) => t.replace(/, /g, ' '),
+  (t: string) => t.replace(/, :/g, '\n  :'),
+  (t: string) => t.replace(/\n/g, ' ; a comment\n'),
+  (t: string) => t.replace(/:type/g, ':node "n1", :type'),
+  (t: string) => t.replace(/, :time \d+/g, ''),
+  (t: string) => t.replace(/:f :(\w+)/g, ':f "$1"'),
+  (t: string) => `[${t}]`,
+  (t: string) => t.replace(/:value (\d+)/g, ':value $1.0'),
+  (t: string) => t.replace(/:invoke/, ':invoke, :extra {:a 1}'),
+);
+
+const mutate = fc.array(
+  fc.record({
+    at: fc.nat(),
+    del: fc.nat({ max: 3 }),
+    ins: fc.constantFrom(
+      '',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      '"',
+      '\\',
+      ' ',
+      '\n',
+      ',',
+      '-',
+      '0',
+      '#_',
+      'nil',
+      ':type',
+      ';',
+    ),
+  }),
+  { maxLength: 3 },
+);
+
+describe('EDN fast scanner', () => {
+  it('takes the fast path on exported histories of plain values, and on Porcupine kv files', () => {
+    fc.assert(
+      fc.property(historyArb(), (h) => {
+        const text = historyToEdn(h, { readNil: 'absent' });
+        const forms: number[] = [];
+        const simple = scanSimpleHistory(text, (_f, line) => forms.push(line));
+        if (h.every((op) => plain(op.value, 0) && plain(op.error, 0) && plain(op.key, 0))) {
+          expect(simple).toBe(true);
+          expect(forms).toEqual(h.map((_, i) => i + 2)); // line 1 is the read-nil comment
+        }
+      }),
+    );
+    const kv = readFileSync(corpusFile('kv/c10-ok.txt'), 'utf8');
+    expect(scanSimpleHistory(kv, () => {})).toBe(true);
+  });
+
+  it('gives exactly what the strict path gives, on reshaped and mutated histories', () => {
+    fc.assert(
+      fc.property(historyArb(20), reshape, mutate, (h, shape, edits) => {
+        let text = shape(historyToEdn(h));
+        for (const e of edits) {
+          const at = text.length === 0 ? 0 : e.at % (text.length + 1);
+          text = text.slice(0, at) + e.ins + text.slice(at + e.del);
+        }
+        expect(outcome(text, false)).toStrictEqual(outcome(text, true));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
