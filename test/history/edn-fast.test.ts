@@ -17,7 +17,11 @@ import { corpusFile } from '../support/repo.js';
 function plain(v: unknown, depth: number): boolean {
   if (v === undefined || v === null || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0);
-  if (typeof v === 'string') return !/["\\\u0000-\u001f\u007f\ud800-\udfff]/.test(v);
+  if (typeof v === 'string')
+    return [...v].every((c) => {
+      const n = c.charCodeAt(0);
+      return n >= 0x20 && n !== 0x7f && c !== '"' && c !== '\\' && !(n >= 0xd800 && n <= 0xdfff);
+    });
   if (Array.isArray(v)) return depth < 2 && v.every((x) => plain(x, depth + 1));
   return false;
 }
