@@ -81,7 +81,9 @@ describe('EDN fast scanner', () => {
         const text = historyToEdn(h, { readNil: 'absent' });
         const forms: number[] = [];
         const simple = scanSimpleHistory(text, (_f, line) => forms.push(line));
-        if (h.every((op) => plain(op.value, 0) && plain(op.error, 0) && plain(op.key, 0))) {
+        if (
+          h.every((op) => [op.value, op.error, op.key, op.node, op.f].every((v) => plain(v, 0)))
+        ) {
           expect(simple).toBe(true);
           expect(forms).toEqual(h.map((_, i) => i + 2)); // line 1 is the read-nil comment
         }
