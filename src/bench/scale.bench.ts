@@ -107,6 +107,7 @@ function generate(c: Case, base: string, formats: readonly Format[]): number {
 interface Timed {
   wallS: number;
   rssMiB: number;
+  cpuS: number;
   status: number | null;
   stdout: string;
   stderr: string;
@@ -114,15 +115,16 @@ interface Timed {
 
 /** Runs a command under GNU time: wall seconds and peak RSS of the child. */
 function timed(args: string[]): Timed {
-  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M', process.execPath, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M %U %S', process.execPath, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  const m = /@@time ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  const m = /@@time ([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (!m) throw new Error(`no timing from ${args.join(' ')}: ${r.stderr.slice(-500)}`);
   return {
     wallS: Number(m[1]),
     rssMiB: Number(m[2]) / 1024,
+    cpuS: Number(m[3]) + Number(m[4]),
     status: r.status,
     stdout: r.stdout,
     stderr: r.stderr.slice(0, m.index),
@@ -132,6 +134,8 @@ function timed(args: string[]): Timed {
 interface Phases {
   parseS: number;
   checkS: number;
+  parseCpuS: number;
+  checkCpuS: number;
   rssMiB: number;
   valid: unknown;
   partitions: number;
@@ -140,14 +144,23 @@ interface Phases {
 
 /** Child mode: load and check one file in this (fresh) process, printing the phases as JSON. */
 async function phases(file: string, format: HistoryFormat): Promise<void> {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   const t0 = performance.now();
+  const c0 = cpu();
   const h = await loadHistory(file, { format });
   const t1 = performance.now();
+  const c1 = cpu();
   const r = await checkLinearizability(h.ops, { model: 'kv', readNil: h.readNil });
   const t2 = performance.now();
+  const c2 = cpu();
   const out: Phases = {
     parseS: (t1 - t0) / 1000,
     checkS: (t2 - t1) / 1000,
+    parseCpuS: c1 - c0,
+    checkCpuS: c2 - c1,
     rssMiB: process.resourceUsage().maxRSS / 1024,
     valid: r.valid,
     partitions: r.partitions.length,
@@ -188,9 +201,10 @@ async function main(): Promise<void> {
       );
       const bare = timed([BARE, jsonl]);
       console.log(
-        `  bare JSONL read loop          ${f2(bare.wallS)} s  ${bare.rssMiB.toFixed(0)} MiB`,
+        `  bare JSONL read loop          ${f2(bare.wallS)} s (CPU ${f2(bare.cpuS)} s)  ${bare.rssMiB.toFixed(0)} MiB`,
       );
       let jsonlWall = 0;
+      let jsonlCpu = 0;
       for (const f of formats) {
         const file = `${base}.${EXT[f]}`;
         const e2e = timed([CLI, 'check', file, '--format', f, '--model', 'kv']);
@@ -201,7 +215,10 @@ async function main(): Promise<void> {
               ? 'violation found'
               : 'linearizable'
             : `WRONG: exit ${e2e.status} ${e2e.stderr.split('\n')[0] ?? ''}`;
-        if (f === 'jsonl') jsonlWall = e2e.wallS;
+        if (f === 'jsonl') {
+          jsonlWall = e2e.wallS;
+          jsonlCpu = e2e.cpuS;
+        }
         const ph = timed([fileURLToPath(import.meta.url), '--phases', file, f]);
         let p: Phases | undefined;
         try {
@@ -209,8 +226,11 @@ async function main(): Promise<void> {
         } catch {
           console.log(`  phases failed: ${ph.stderr.slice(0, 300)}`);
         }
-        const vsJsonl = f === 'jsonl' ? '' : `, ${x(e2e.wallS / jsonlWall)} our JSONL`;
-        const line = `  ${f.padEnd(13)} end to end ${f2(e2e.wallS).padStart(6)} s = ${x(e2e.wallS / bare.wallS).padStart(6)} bare${vsJsonl}; peak RSS ${e2e.rssMiB.toFixed(0)} MiB; parse ${p ? f2(p.parseS) : '?'} s, check ${p ? f2(p.checkS) : '?'} s (phases peak RSS ${p ? p.rssMiB.toFixed(0) : '?'} MiB, workers ${p?.workers ?? '?'}); ${verdict}`;
+        const vsJsonl =
+          f === 'jsonl'
+            ? ''
+            : `, ${x(e2e.wallS / jsonlWall)} our JSONL (CPU ${x(e2e.cpuS / jsonlCpu)})`;
+        const line = `  ${f.padEnd(13)} end to end ${f2(e2e.wallS).padStart(6)} s = ${x(e2e.wallS / bare.wallS).padStart(6)} bare (CPU ${f2(e2e.cpuS)} s = ${x(e2e.cpuS / bare.cpuS)})${vsJsonl}; peak RSS ${e2e.rssMiB.toFixed(0)} MiB; parse ${p ? f2(p.parseS) : '?'} s (CPU ${p ? f2(p.parseCpuS) : '?'}), check ${p ? f2(p.checkS) : '?'} s (CPU ${p ? f2(p.checkCpuS) : '?'}) (phases peak RSS ${p ? p.rssMiB.toFixed(0) : '?'} MiB, workers ${p?.workers ?? '?'}); ${verdict}`;
         console.log(line);
         summary.push(`${c.name.padEnd(18)} ${line.trim()}`);
       }

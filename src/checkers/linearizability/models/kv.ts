@@ -219,6 +219,13 @@ export function kvKeyModel(
       return false;
     },
     prepare(ops) {
+      const key = ops[0]?.key;
+      if (ops.every((op) => op.key === key)) {
+        // One key (a split partition): one index, no map.
+        const index = indexAppends(ops.filter((op) => op.f === 'append'));
+        for (const op of ops) appendsOf.set(op, index);
+        return;
+      }
       const byKey = new Map<unknown, ModelOp[]>();
       for (const op of ops) {
         let list = byKey.get(op.key);
