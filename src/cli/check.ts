@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { isHistoryFormat } from '../history/detect.js';
-import { loadHistory } from '../history/load.js';
+import { loadHistory, requireOperations } from '../history/load.js';
 import type { History, JsonValue } from '../history/op.js';
 import { exitCodeFor, type CheckResult } from '../checkers/result.js';
 import { checkerNames, runCheckers, type ComposedResult } from '../checkers/compose.js';
@@ -235,6 +235,7 @@ export async function runComposedCheck(
       throw new UsageError(`unknown checker '${c}' (${checkerNames().join(', ')}, or all)`);
   const loaded = await loadHistory(file, { format: opts.format as never });
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  requireOperations(loaded, file);
   const client = loaded.ops.filter((o) => o.process !== 'nemesis');
   const checkers = asked.includes('all')
     ? [
@@ -329,6 +330,7 @@ async function runCheck(
   }
   const loaded = await loadHistory(file, { format: opts.format as never });
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  requireOperations(loaded, file);
   const result = await checkLinearizability(loaded.ops, linearizabilityOptions(opts, loaded));
   if (opts.out) {
     await mkdir(opts.out, { recursive: true });

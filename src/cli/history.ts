@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
 import { isHistoryFormat, type HistoryFormat } from '../history/detect.js';
 import { historyToEdn } from '../history/exporters/edn.js';
 import { serializeOp } from '../history/jsonl.js';
-import { loadHistory, type LoadedHistory } from '../history/load.js';
+import { loadHistory, requireOperations, type LoadedHistory } from '../history/load.js';
 import { historyStats, type HistoryStats } from '../history/stats.js';
 import { assertValidHistory, formatProblems, validateHistory } from '../history/validate.js';
 
@@ -73,6 +73,7 @@ export function registerHistoryCommands(program: Command): void {
       for (const line of formatProblems(problems.slice(1, 20), file))
         process.stderr.write(`problem: ${line}\n`);
       assertValidHistory(h.ops, { file, lines: h.lines }); // throws the first problem: exit 65
+      requireOperations(h, file);
       process.stdout.write(`${file}: ${h.ops.length} ops, well formed (${h.format})\n`);
     });
 

@@ -11,6 +11,7 @@ import { importPorcupineKv } from './importers/porcupine-kv.js';
 import type { History } from './op.js';
 import { parseJsonlText, readHistoryBatches } from './reader.js';
 import { assertValidHistory } from './validate.js';
+import { NoOperationsError } from './errors.js';
 import { declaredReadNil } from './exporters/edn.js';
 
 export type { HistoryFormat, ConcreteFormat } from './detect.js';
@@ -25,6 +26,8 @@ export interface LoadedHistory {
   warnings: string[];
   /** 1-based file line of each op, when the format has lines (for messages about an op). */
   lines?: number[];
+  /** Non-blank lines passed over as noise (Porcupine logs), and why. */
+  skipped?: { lines: number; reason: string };
 }
 
 export interface LoadOptions {
@@ -106,6 +109,22 @@ export function parseHistoryText(
     format === 'edn' ? (declaredReadNil(body) ?? DEFAULT_READ_NIL.edn) : DEFAULT_READ_NIL[format];
   const loaded: LoadedHistory = { ops: result.ops, format, readNil, warnings: result.warnings };
   if (result.lines.length > 0) loaded.lines = result.lines;
+  if (result.skipped !== undefined && result.skipped.lines > 0) loaded.skipped = result.skipped;
   if (opts.validate ?? true) assertValidHistory(loaded.ops, { file, lines: loaded.lines });
   return loaded;
+}
+
+/**
+ * A history with no operation proves nothing: checking it must not say "valid". Throws
+ * NoOperationsError (bad input, exit 65), saying what the importer skipped when it skipped lines.
+ */
+export function requireOperations(loaded: LoadedHistory, file: string): void {
+  if (loaded.ops.length > 0) return;
+  const s = loaded.skipped;
+  throw new NoOperationsError(
+    file,
+    s === undefined
+      ? undefined
+      : `${s.lines} line${s.lines === 1 ? '' : 's'} skipped as ${loaded.format}: ${s.reason}`,
+  );
 }

@@ -84,6 +84,11 @@ export interface Model<S = unknown> {
   partitionModel?: Model<unknown>;
   /** Optional model-specific reduction of a partition's ops that preserves the verdict. */
   prune?(ops: ModelOp[]): ModelOp[];
+  /**
+   * Optional, for explanations only: an ok op of `ops` (a partition) that is illegal in every
+   * order, with the reason in words (a register read of a value no op writes), or undefined.
+   */
+  impossible?(ops: readonly ModelOp[]): { id: number; reason: string } | undefined;
   describeOp?(op: ModelOp): string;
   describeState?(state: S): string;
 }
@@ -197,6 +202,21 @@ export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
           )
       : undefined,
     validate: sub.validate?.bind(sub),
+    impossible: sub.impossible
+      ? (ops) => {
+          const byKey = new Map<Key | undefined, ModelOp[]>();
+          for (const o of ops) {
+            let g = byKey.get(o.key);
+            if (!g) byKey.set(o.key, (g = []));
+            g.push(o);
+          }
+          for (const g of byKey.values()) {
+            const found = sub.impossible!(g);
+            if (found) return found;
+          }
+          return undefined;
+        }
+      : undefined,
     describeOp: sub.describeOp?.bind(sub),
     describeState(state) {
       const d = (s: S) => (sub.describeState ? sub.describeState(s) : JSON.stringify(s));

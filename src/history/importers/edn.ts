@@ -28,6 +28,8 @@ export interface ImportResult {
   warnings: string[];
   /** 1-based file line of each op (its first line), for messages about it. */
   lines: number[];
+  /** Non-blank lines the importer passed over as noise, and why (formats that have noise). */
+  skipped?: { lines: number; reason: string };
 }
 
 const KNOWN_KEYS = new Set([

@@ -25,6 +25,7 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
   const lines: number[] = [];
   const open = new Map<Process, Op>();
   let lineNo = 0;
+  let skipped = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -32,7 +33,10 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
     const line = text.slice(start, end);
     lineNo++;
     start = end + 1;
-    if (!line.includes('jepsen.util')) continue;
+    if (!line.includes('jepsen.util')) {
+      if (line.trim() !== '') skipped++;
+      continue;
+    }
     const m = OP_LINE.exec(line);
     if (m === null) {
       if (LOOKS_LIKE_OP.test(line)) {
@@ -42,6 +46,7 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
           reason: 'expected `jepsen.util - <process> :<type> :<f> <value>`',
         });
       }
+      skipped++;
       continue;
     }
     const at = { file, line: lineNo };
@@ -77,7 +82,15 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
     ops.push(op);
     lines.push(lineNo);
   }
-  return { ops, warnings: [], lines };
+  return {
+    ops,
+    warnings: [],
+    lines,
+    skipped: {
+      lines: skipped,
+      reason: 'not a `jepsen.util - <process> :<type> :<f> <value>` op line',
+    },
+  };
 }
 
 function parseValue(text: string, at: { file: string; line: number }): unknown {

@@ -21,7 +21,7 @@ import {
   type PostgresProcess,
 } from '../../../src/cluster/drivers/postgres.js';
 import type { NodeState } from '../../../src/cluster/state.js';
-import { freePort } from './local-postgres.js';
+import { freePort } from '../../support/ports.js';
 
 interface Template {
   command: string;

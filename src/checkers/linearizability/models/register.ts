@@ -8,7 +8,14 @@
  * null), under 'unknown' it constrains nothing (Knossos).
  */
 import type { JsonValue } from '../../../history/op.js';
-import { type Model, type ModelOp, describeValue, hashJson, jsonEqual } from '../model.js';
+import {
+  type Model,
+  type ModelOp,
+  canonicalJson,
+  describeValue,
+  hashJson,
+  jsonEqual,
+} from '../model.js';
 import type { ModelOptions } from './options.js';
 
 type Value = JsonValue;
@@ -67,6 +74,27 @@ export function registerModel(opts: ModelOptions = {}, withCas = false): Model<V
     },
     partition: (op) => op.key,
     prune: pruneUnobservedWrites,
+    impossible(ops) {
+      // Values any op (ok or indeterminate) could leave in the register, and the initial one.
+      const produced = new Set([canonicalJson(initial)]);
+      for (const o of ops) {
+        if (o.f === 'write') produced.add(canonicalJson(o.input));
+        else if (o.f === 'cas') produced.add(canonicalJson(casArgs(o)[1]));
+      }
+      const read = ops.find(
+        (o) =>
+          o.f === 'read' &&
+          o.output !== undefined &&
+          !(o.output === null && readNil === 'unknown') &&
+          !produced.has(canonicalJson(o.output)),
+      );
+      return read === undefined
+        ? undefined
+        : {
+            id: read.id,
+            reason: `no write, completed or pending, could have produced ${describeValue(read.output)}`,
+          };
+    },
     describeOp(op) {
       const k = op.key === undefined ? '' : `[${String(op.key)}] `;
       if (op.f === 'read')
