@@ -31,20 +31,47 @@ for (const c of ' ,\t\r\n\f') cls[c.charCodeAt(0)]! |= SPACE | DELIM;
 for (const c of '{}[]()";') cls[c.charCodeAt(0)]! |= DELIM;
 for (let c = 0; c < 128; c++) {
   const s = String.fromCharCode(c);
-  if (/[A-Za-z0-9*+!_?<>=.\-]/.test(s)) cls[c]! |= NAME;
+  if (/[A-Za-z0-9*+!_?<>=.-]/.test(s)) cls[c]! |= NAME;
 }
 
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp();
+const INCOMPLETE = new GiveUp();
 
 /**
  * Reads every op map of `text` and calls `visit` for each; false (having visited some maps) if
  * the text has anything this fast path does not handle.
  */
 export function scanSimpleHistory(text: string, visit: FieldsVisitor): boolean {
+  return scanChunk(text, visit, 1, true).ok;
+}
+
+/** How far a chunk was read: `ok` false = gave up; else complete maps end at `rest`, on `line`. */
+export interface ChunkScan {
+  ok: boolean;
+  rest: number;
+  line: number;
+}
+
+/**
+ * Scans one chunk of a text read piece by piece. Unless `final`, the chunk must end with a
+ * newline (so no token is cut); a map cut at its end is left for the next chunk (`rest` is
+ * where it starts, `line` its line).
+ */
+export function scanChunk(
+  text: string,
+  visit: FieldsVisitor,
+  startLine: number,
+  final: boolean,
+): ChunkScan {
   const n = text.length;
   let i = 0;
-  let line = 1;
+  let line = startLine;
+  let mapStart = 0;
+  let mapLine = startLine;
+  const cut = (): never => {
+    throw final ? GIVE_UP : INCOMPLETE;
+  };
   const fields = new Map<string, unknown>();
   // Whitespace, commas and comments; counts lines.
   const skip = (): void => {
@@ -87,7 +114,7 @@ export function scanSimpleHistory(text: string, visit: FieldsVisitor): boolean {
       const from = i + 1;
       let j = from;
       for (;;) {
-        if (j >= n) throw GIVE_UP;
+        if (j >= n) cut();
         const d = text.charCodeAt(j);
         if (d === 34) break;
         if (d === 92 /* \ */) throw GIVE_UP;
@@ -122,7 +149,7 @@ export function scanSimpleHistory(text: string, visit: FieldsVisitor): boolean {
       const arr: unknown[] = [];
       for (;;) {
         skip();
-        if (i >= n) throw GIVE_UP;
+        if (i >= n) cut();
         if (text.charCodeAt(i) === 93 /* ] */) {
           i++;
           return arr;
@@ -145,34 +172,36 @@ export function scanSimpleHistory(text: string, visit: FieldsVisitor): boolean {
     throw GIVE_UP;
   };
   try {
-    if (text.charCodeAt(0) === 0xfeff) i = 1;
+    if (startLine === 1 && text.charCodeAt(0) === 0xfeff) i = 1;
     for (;;) {
       skip();
-      if (i >= n) return true;
-      if (text.charCodeAt(i) !== 123 /* { */) return false;
-      const at = line;
+      if (i >= n) return { ok: true, rest: n, line };
+      if (text.charCodeAt(i) !== 123 /* { */) return { ok: false, rest: i, line };
+      mapStart = i;
+      mapLine = line;
       i++;
       fields.clear();
       for (;;) {
         skip();
-        if (i >= n) return false;
+        if (i >= n) cut();
         const c = text.charCodeAt(i);
         if (c === 125 /* } */) {
           i++;
           break;
         }
-        if (c !== 58) return false; // keys are keywords
+        if (c !== 58) return { ok: false, rest: i, line }; // keys are keywords
         i++;
         const k = name();
-        if (fields.has(k)) return false; // the strict path reports it
+        if (fields.has(k)) return { ok: false, rest: i, line }; // the strict path reports it
         skip();
-        if (i >= n) return false;
+        if (i >= n) cut();
         fields.set(k, value(0));
       }
-      visit(fields, at);
+      visit(fields, mapLine);
     }
   } catch (err) {
-    if (err === GIVE_UP) return false;
+    if (err === INCOMPLETE) return { ok: true, rest: mapStart, line: mapLine };
+    if (err === GIVE_UP) return { ok: false, rest: i, line };
     throw err;
   }
 }

@@ -4,12 +4,14 @@
  * error (message, line). Texts: exported histories, reshaped the ways Jepsen files vary (commas,
  * comments, maps across lines, extra keys, strings for keywords), then randomly mutated.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { scanSimpleHistory } from '../../src/history/edn-fast.js';
 import { historyToEdn } from '../../src/history/exporters/edn.js';
-import { importEdn } from '../../src/history/importers/edn.js';
+import { importEdn, importEdnFile } from '../../src/history/importers/edn.js';
 import { historyArb } from './arbitraries.js';
 import { corpusFile } from '../support/repo.js';
 
@@ -25,6 +27,10 @@ function plain(v: unknown, depth: number): boolean {
   if (Array.isArray(v)) return depth < 2 && v.every((x) => plain(x, depth + 1));
   return false;
 }
+
+const dir = mkdtempSync(join(tmpdir(), `faultline-edn-fast-${process.pid}-`));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
 
 function outcome(text: string, strict: boolean): unknown {
   try {
@@ -104,6 +110,35 @@ describe('EDN fast scanner', () => {
         expect(outcome(text, false)).toStrictEqual(outcome(text, true));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('reads a file in chunks of any size exactly as the strict path reads its text', () => {
+    fc.assert(
+      fc.property(
+        historyArb(20),
+        reshape,
+        mutate,
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        (h, shape, edits, chunk, bom) => {
+          let text = shape(historyToEdn(h)).replace(/"n1"/g, '"nœud-ü"');
+          for (const e of edits) {
+            const at = text.length === 0 ? 0 : e.at % (text.length + 1);
+            text = text.slice(0, at) + e.ins + text.slice(at + e.del);
+          }
+          const file = join(dir, `h${files++}.edn`);
+          writeFileSync(file, (bom ? '\ufeff' : '') + text);
+          let got: unknown;
+          try {
+            got = importEdnFile(file, { file: 'h.edn' }, chunk);
+          } catch (err) {
+            got = { error: (err as Error).message, line: (err as { line?: number }).line };
+          }
+          expect(got).toStrictEqual(outcome(text, true));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -8,11 +8,13 @@
  * `:info`, so a nemesis `:info` with no nemesis op open is taken as the invoke; independent
  * `[k v]` tuples can be split into key and value.
  */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { parseEDNString } from 'edn-data';
 import { HistoryFormatError, describeValue } from '../errors.js';
 import { EdnSyntaxError, splitEdnForms, type EdnForm } from '../edn-forms.js';
 import { EdnValueError, ednToJson, isKeyword, nameOf } from '../edn-values.js';
-import { scanSimpleHistory, type FieldsVisitor } from '../edn-fast.js';
+import { scanChunk, scanSimpleHistory, type FieldsVisitor } from '../edn-fast.js';
 import type { History, Key, Op, OpType, Process } from '../op.js';
 
 export interface EdnImportOptions {
@@ -59,6 +61,66 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
     strictForms(text, opts.file, visit);
     return true;
   })!;
+}
+
+/**
+ * An EDN file, read in chunks by the fast scanner, so no whole-file string is ever held (a
+ * million-op history is hundreds of MB of text); anything unusual or bad reads the whole file
+ * through importEdn's strict path, which decides and reports exactly as for a string.
+ */
+export function importEdnFile(
+  path: string,
+  opts: EdnImportOptions,
+  chunkBytes = CHUNK_BYTES,
+): ImportResult {
+  if (!opts.strict) {
+    try {
+      const fast = importFrom(opts, (visit) => scanFile(path, visit, chunkBytes));
+      if (fast !== undefined) return fast;
+    } catch (err) {
+      if (!(err instanceof HistoryFormatError)) throw err;
+    }
+  }
+  const text = readFileSync(path, 'utf8');
+  return importEdn(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
+    ...opts,
+    strict: true,
+  });
+}
+
+const CHUNK_BYTES = 4 << 20;
+
+/** Feeds the file to scanChunk piece by piece, each piece cut after its last newline. */
+function scanFile(path: string, visit: FieldsVisitor, chunkBytes: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let carry = '';
+    let line = 1;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      const final = got === 0;
+      const text = carry + (final ? decoder.end() : decoder.write(buf.subarray(0, got)));
+      let upto = text.length;
+      if (!final) {
+        const nl = text.lastIndexOf('\n');
+        if (nl < 0) {
+          carry = text;
+          continue;
+        }
+        upto = nl + 1;
+      }
+      const chunk = upto === text.length ? text : text.slice(0, upto);
+      const r = scanChunk(chunk, visit, line, final);
+      if (!r.ok) return false;
+      if (final) return true;
+      carry = chunk.slice(r.rest) + text.slice(upto);
+      line = r.line;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Every op form of the text through splitEdnForms and edn-data, with exact error positions. */
