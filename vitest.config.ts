@@ -24,7 +24,6 @@ export const CLUSTER_TESTS = [
   'test/nemesis/etcd-faults.test.ts',
   'test/nemesis/etcd-latency.test.ts',
   'test/nemesis/link/link-faults.test.ts',
-  'test/nemesis/partition.test.ts',
   'test/nemesis/residue.test.ts',
   'test/report/report.test.ts',
   'test/run/run.test.ts',

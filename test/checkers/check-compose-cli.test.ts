@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), `faultline-check-compose-${process.pid}-`
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function faultline(...args: string[]) {
-  const r = runCli(args, { entry: 'source' });
+  const r = runCli(args);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

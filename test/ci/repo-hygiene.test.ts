@@ -66,7 +66,7 @@ describe('the tree', () => {
       .filter((f) => f.endsWith('.test.ts'));
     for (const f of CLUSTER_TESTS) expect(tests, `${f} is listed in CLUSTER_TESTS`).toContain(f);
     const startsSystems =
-      /describeAsRoot|Cluster\.(up|create)\(|startLocal(Etcd|Postgres)|LiveEtcdCluster|runEtcdElection|netns|faketime|playwright/;
+      /describeAsRoot|Cluster\.(up|create)\(|startLocal(Etcd|Postgres)|LiveEtcdCluster|runEtcdElection|NetnsFixture|faketime|playwright/;
     const unitButStarts = tests.filter(
       (f) => !CLUSTER_TESTS.includes(f) && startsSystems.test(read(f)),
     );

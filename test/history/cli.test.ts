@@ -13,7 +13,7 @@ const ETCD = corpusFile('jepsen/etcd_000.log');
 const dir = mkdtempSync(join(tmpdir(), `faultline-history-cli-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) => runCli(args, { entry: 'source' });
+const cli = (...args: string[]) => runCli(args);
 
 describe('faultline history', () => {
   it('stats --json counts a Porcupine etcd log', () => {

@@ -108,10 +108,12 @@ describe('minimizeHistory', () => {
 
   it('faultline minimize writes JSONL and prints the sizes', () => {
     const out = join(tmp, 'etcd_000.min.jsonl');
-    const { status: code, stdout } = runCli(
-      ['minimize', join(CORPUS, 'jepsen/etcd_000.log'), '-o', out],
-      { entry: 'source' },
-    );
+    const { status: code, stdout } = runCli([
+      'minimize',
+      join(CORPUS, 'jepsen/etcd_000.log'),
+      '-o',
+      out,
+    ]);
     expect(code).toBe(1); // a (minimized) violation
     expect(stdout).toMatch(/before: 85 ops/);
     expect(stdout).toMatch(/after: {2}\d ops/);

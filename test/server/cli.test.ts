@@ -26,7 +26,7 @@ function serve(args: string[]): {
   stderr: () => string;
   exit: Promise<number | null>;
 } {
-  const child = spawnCli(['serve', ...args], { entry: 'source' });
+  const child = spawnCli(['serve', ...args]);
   children.push(child);
   let out = '';
   let err = '';

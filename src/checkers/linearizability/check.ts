@@ -70,6 +70,8 @@ export interface LinearizabilityResult extends CheckResult {
   /** Client ops in the history; failed ones dropped; ones that constrain nothing dropped. */
   ops: number;
   failedOps: number;
+  /** Failed ops kept as observations: they ran and found their precondition false. */
+  refusedOps: number;
   ignoredOps: number;
   partitions: PartitionResult[];
   violations: Violation[];
@@ -156,6 +158,7 @@ export async function checkLinearizability(
     split,
     ops: prepared.totalOps,
     failedOps: prepared.droppedFailed,
+    refusedOps: prepared.refused,
     ignoredOps: prepared.droppedIrrelevant,
     partitions,
     violations,

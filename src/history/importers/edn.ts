@@ -44,6 +44,7 @@ const KNOWN_KEYS = new Set([
   'key',
   'error',
   'node',
+  'precondition',
 ]);
 const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
@@ -257,6 +258,12 @@ function importFrom(
     if (fields.has('node')) {
       const n = fields.get('node');
       op.node = nameOf(n) ?? (n === null ? bad('node', 'is nil') : JSON.stringify(json('node')));
+    }
+    if (fields.has('precondition')) {
+      // Ours (see op.ts): a fail that ran and found its precondition false.
+      if (fields.get('precondition') !== false || op.type !== 'fail')
+        bad('precondition', 'expected false, and only on a :fail (the precondition was false)');
+      op.precondition = false;
     }
     ops.push(op);
     lines.push(form.line);

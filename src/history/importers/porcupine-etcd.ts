@@ -5,6 +5,8 @@
  *
  * `:fail :read :timed-out` is a fail with error "timed-out"; `:info :write :timed-out` is an
  * info with error "timed-out" whose value is the invoke's value (the write may still apply).
+ * `:fail :cas [1 4]` is what Porcupine's etcd model takes it for: the compare ran and the value
+ * was not 1 (`precondition: false`, an observation), not an op that never happened.
  */
 import { parseEDNString } from 'edn-data';
 import { HistoryFormatError } from '../errors.js';
@@ -77,6 +79,8 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
         op.error = raw.key;
       } else {
         op.value = toJson(raw, at);
+        // Porcupine's meaning: a cas that failed with its arguments ran and saw another value.
+        if (type === 'fail' && f === 'cas') op.precondition = false;
       }
     }
     ops.push(op);

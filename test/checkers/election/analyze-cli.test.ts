@@ -8,7 +8,7 @@ import { REPO } from '../../support/repo.js';
 
 const FIXTURES = join(REPO, 'test/fixtures/etcd-raft/zap');
 
-const cli = (...args: string[]) => runCliAsync(args, { entry: 'source' });
+const cli = (...args: string[]) => runCliAsync(args);
 
 let dir: string;
 beforeAll(async () => {
@@ -53,6 +53,6 @@ describe('faultline analyze', () => {
     const missing = await cli('analyze', '--log', `n1=${join(dir, 'nope.log')}`);
     expect(missing.status).toBe(65);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    expect(missing.stderr).toContain('nope.log: ENOENT');
+    expect(missing.stderr).toContain('nope.log: no such file or directory');
   });
 });

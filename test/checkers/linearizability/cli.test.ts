@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), `faultline-check-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function faultline(...args: string[]) {
-  const r = runCli(args, { entry: 'source', timeoutMs: 120_000 });
+  const r = runCli(args, { timeoutMs: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
