@@ -9,7 +9,7 @@ import { type Violation, explainViolation } from './explain.js';
 import type { Model } from './model.js';
 import { type ModelName, type ModelOptions, createModel, isModelName } from './models/index.js';
 import { type Partition, prepare } from './prepare.js';
-import { type Prefix, type SearchOutcome, searchPartition } from './search.js';
+import { type Prefix, type SearchOutcome, quickPass, searchPartition } from './search.js';
 import { LinearizabilityInputError } from './errors.js';
 import { runOnWorkers, shouldUseWorkers } from './parallel.js';
 
@@ -109,12 +109,25 @@ export async function checkLinearizability(
   };
   // Bigger partitions first: they dominate the time and are likeliest to hold a violation.
   const parts = prepared.partitions;
+  // The quick pass here first: on an easy history it settles most partitions for less than
+  // shipping them to a worker costs; the rest get the full search (quick pass not repeated).
+  const outcomes: (SearchOutcome | undefined)[] = new Array(parts.length);
+  const quickTried = model.viable !== undefined;
+  const rest: number[] = [];
+  parts.forEach((p, i) => {
+    if (quickTried) {
+      const o = quickPass(p.ops, p.model, limits);
+      if (o.valid === true) return void (outcomes[i] = o);
+    }
+    rest.push(i);
+  });
+  const restParts = rest.map((i) => parts[i]!);
   const workers =
-    typeof opts.model === 'string' ? (opts.workers ?? (shouldUseWorkers(parts) ? 2 : 0)) : 0;
-  let outcomes: (SearchOutcome | undefined)[];
-  let usedWorkers = workers > 0 && parts.length > 1;
+    typeof opts.model === 'string' ? (opts.workers ?? (shouldUseWorkers(restParts) ? 2 : 0)) : 0;
+  let restOutcomes: (SearchOutcome | undefined)[];
+  let usedWorkers = workers > 0 && restParts.length > 1;
   if (usedWorkers) {
-    outcomes = await runOnWorkers(parts, {
+    restOutcomes = await runOnWorkers(restParts, {
       model: opts.model as ModelName,
       modelOptions: { readNil, ...(opts.initial === undefined ? {} : { initial: opts.initial }) },
       split,
@@ -122,14 +135,16 @@ export async function checkLinearizability(
       full,
       timeLimitMs: opts.timeLimitMs,
       memoryLimitBytes: limits.memoryLimitBytes,
+      quick: !quickTried,
     }).catch(() => {
       // Workers unavailable (e.g. no compiled worker and no tsx): search here instead.
       usedWorkers = false;
-      return runInThread(parts, limits, full);
+      return runInThread(restParts, { ...limits, quick: !quickTried }, full);
     });
   } else {
-    outcomes = runInThread(parts, limits, full);
+    restOutcomes = runInThread(restParts, { ...limits, quick: !quickTried }, full);
   }
+  rest.forEach((i, j) => (outcomes[i] = restOutcomes[j]));
 
   const partitions: PartitionResult[] = [];
   const violations: Violation[] = [];
@@ -175,7 +190,7 @@ export async function checkLinearizability(
  */
 function runInThread(
   parts: readonly Partition[],
-  limits: { deadline: number; memoryLimitBytes: number },
+  limits: { deadline: number; memoryLimitBytes: number; quick: boolean },
   full: boolean,
 ): (SearchOutcome | undefined)[] {
   const out: (SearchOutcome | undefined)[] = new Array(parts.length);
@@ -232,7 +247,8 @@ const EXPLAIN_TIME_MS = 2_000;
 const FIRST_ROUND_STEPS = 20_000;
 
 function partitionResult(p: Partition, o: SearchOutcome | undefined): PartitionResult {
-  const info = p.ops.filter((x) => x.status === 'info').length;
+  let info = 0;
+  for (const x of p.ops) if (x.status === 'info') info++;
   const base = {
     key: p.key,
     ops: p.ops.length,

@@ -20,6 +20,8 @@ export interface WorkerTask {
   split: boolean;
   deadlineEpochMs: number | null;
   memoryLimitBytes: number;
+  /** Run the quick pass first (false when the main thread already tried it). */
+  quick: boolean;
 }
 
 export interface ParallelOptions {
@@ -30,6 +32,7 @@ export interface ParallelOptions {
   full: boolean;
   timeLimitMs: number | undefined;
   memoryLimitBytes: number;
+  quick: boolean;
 }
 
 /** Partitions worth a thread of their own: enough ops and concurrency to search for a while. */
@@ -84,6 +87,7 @@ export async function runOnWorkers(
               split: opts.split,
               deadlineEpochMs,
               memoryLimitBytes: opts.memoryLimitBytes,
+              quick: opts.quick,
             };
             w.postMessage(task);
           };

@@ -21,6 +21,7 @@ parentPort!.on('message', (task: WorkerTask) => {
     deadline,
     memoryLimitBytes: task.memoryLimitBytes,
     cancel,
+    quick: task.quick,
   });
   parentPort!.postMessage({ i: task.i, outcome });
 });
