@@ -12,6 +12,7 @@ import { renderPage, type RunResults } from './html.js';
 import { buildHistoryModel, verificationStatus, type FaultPeriod } from './model.js';
 import { buildPageData } from './page-data.js';
 import { ReportInputError } from './errors.js';
+import { txnDiagrams } from './txn-section.js';
 import { bucketSeries, scatterSample } from './series.js';
 
 export interface RenderReportOptions {
@@ -221,7 +222,7 @@ export async function renderReport(
     journal,
     model,
     data,
-    diagrams: await linearizabilityDiagrams(checks, notes),
+    diagrams: { ...(await linearizabilityDiagrams(checks, notes)), ...txnDiagrams(checks) },
     notes,
     uplotJs: uplot.js,
     uplotCss: uplot.css,
