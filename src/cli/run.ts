@@ -12,6 +12,7 @@ import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
 import { UsageError } from './errors.js';
+import { MODELS, canonicalModel } from '../checkers/txn/models.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -32,6 +33,7 @@ interface RunCliOptions extends ScheduleCliOptions {
   test?: string;
   json?: boolean;
   isolation: string;
+  consistencyModel?: string;
   healUntilTeardown: boolean;
   faultTargets?: string;
   schedule?: string;
@@ -109,8 +111,12 @@ export function registerRunCommands(program: Command): void {
       .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
       .option(
         '--isolation <level>',
-        'vote workload: read-committed, repeatable-read or serializable',
+        'vote and list-append workloads: read-committed, repeatable-read or serializable',
         'read-committed',
+      )
+      .option(
+        '--consistency-model <name>',
+        'list-append: Elle model to check against (default: what --isolation promises: read-committed, snapshot-isolation, serializable)',
       )
       .option(
         '--schedule <file>',
@@ -136,6 +142,10 @@ export function registerRunCommands(program: Command): void {
       );
     }
     const isolation = parseIsolation(o.isolation);
+    if (o.consistencyModel !== undefined && canonicalModel(o.consistencyModel) === undefined)
+      throw new UsageError(
+        `--consistency-model: unknown model '${o.consistencyModel}' (${MODELS.join(', ')})`,
+      );
     const faultTargets = o.faultTargets
       ?.split(',')
       .map((n) => n.trim())
@@ -173,6 +183,7 @@ export function registerRunCommands(program: Command): void {
         workload: o.workload as WorkloadName,
         readConsistency: o.readConsistency,
         isolation,
+        ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
         ...(o.healUntilTeardown === false ? { healAtEnd: false } : {}),
         ...(faultTargets ? { faultTargets } : {}),
         ...(schedule ? { schedule } : {}),

@@ -37,6 +37,7 @@ import {
   assertWorkloadFits,
   createRunWorkload,
   generateWorkloadSchedule,
+  txnCheckPlan,
   voteCheckPlan,
   voteObservations,
   workloadLabel,
@@ -56,8 +57,10 @@ export interface RunOptions {
   clusterFile: string;
   workload: WorkloadName;
   readConsistency: ReadConsistency;
-  /** Transaction isolation of the `vote` workload (default read committed). */
+  /** Transaction isolation of the `vote` and `list-append` workloads (default read committed). */
   isolation?: Isolation;
+  /** `list-append`: the model to hold the history to (default: what the isolation promises). */
+  consistencyModel?: string;
   /**
    * Heal faults (default true). false: no fault is ever healed; each stays in force until the
    * final teardown (which the journal records), e.g. to see a system that never regains quorum
@@ -145,7 +148,8 @@ function errorText(err: unknown): string {
 }
 
 function defaultTestName(def: ClusterDefinition, o: RunOptions): string {
-  if (o.workload === 'vote') return `${def.name}-vote-${isolationOf(o).replace(/ /g, '-')}`;
+  if (o.workload !== 'register')
+    return `${def.name}-${o.workload}-${isolationOf(o).replace(/ /g, '-')}`;
   return `${def.name}-${o.workload}${o.readConsistency === 'serializable' ? '-serializable' : ''}`;
 }
 
@@ -188,10 +192,15 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   const plan = leaveFaultsPlan(
     o.workload === 'vote'
       ? voteCheckPlan()
-      : registerCheckPlan({
-          voters: def.nodes.length,
-          ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-        }),
+      : o.workload === 'list-append'
+        ? txnCheckPlan(isolationOf(o), {
+            ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
+            ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+          })
+        : registerCheckPlan({
+            voters: def.nodes.length,
+            ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+          }),
     healAtEnd,
   );
   let endedByTeardown: string[] | undefined;
@@ -296,7 +305,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
       workload: workloadLabel(o.workload),
       readConsistency: o.readConsistency,
-      ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
+      ...(o.workload !== 'register' ? { isolation: isolationOf(o) } : {}),
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
       clusterUpMs: Math.round(clusterUpMs),
       execution,

@@ -61,6 +61,8 @@ export interface TxnCheckResult {
     sccs: Record<string, { count: number; largest: number }>;
   };
   timeMs: number;
+  /** A few lines for summaries (summary.txt, `check --checkers`). */
+  summary: string[];
   [detail: string]: unknown;
 }
 
@@ -138,10 +140,27 @@ export function checkListAppend(history: History, opts: TxnCheckOptions = {}): T
       sccs: search.sccs,
     },
     timeMs: Math.round(performance.now() - t0),
+    summary: [],
   };
+  result.summary = summaryLines(result);
   if (reason) result.reason = reason;
   if (search.unfinished.length) result.unfinished = search.unfinished;
   return result;
+}
+
+function summaryLines(r: TxnCheckResult): string[] {
+  const s = r.stats;
+  const lines = [
+    `${s.txns} txns (${s.ok} ok, ${s.info} info, ${s.fail} failed) over ${s.keys} keys, checked as ${r.consistencyModel} in ${r.timeMs} ms`,
+    r.anomalyTypes.length
+      ? `anomalies: ${r.anomalyTypes.map((t) => `${t} x${r.anomalyCounts[t]}`).join(', ')}`
+      : 'no anomalies',
+  ];
+  if (r.not.length) lines.push(`rules out: ${r.not.join(', ')}`);
+  if (r.reason) lines.push(r.reason);
+  const worst = r.anomalyTypes.map((t) => r.anomalies[t]?.[0]).find((a) => a !== undefined);
+  if (worst) lines.push(`e.g. ${worst.type}: ${worst.explanation}`);
+  return lines;
 }
 
 /** The result as terminal text: verdict, boundary, then every kept anomaly's explanation. */
