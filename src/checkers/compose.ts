@@ -158,3 +158,11 @@ registerChecker({
     return checkListAppend(history, optionsOf(ctx, 'list-append'));
   },
 });
+
+registerChecker({
+  name: 'rw-register',
+  async check(history, ctx) {
+    const { checkRwRegister } = await import('./txn/index.js');
+    return checkRwRegister(history, optionsOf(ctx, 'rw-register'));
+  },
+});

@@ -1,5 +1,5 @@
 /**
- * `faultline check <history> --model list-append [--consistency-model M] [--json]`: the
+ * `faultline check <history> --model list-append|rw-register [--consistency-model M] [--json]`: the
  * transactional isolation checker (src/checkers/txn) on a stored history. Exit 0 when the asked
  * model holds, 1 when the history rules it out, 2 when the search hit its bound; 64 usage
  * (unknown model), 65 bad input (one line naming file:line, op and field).
@@ -14,18 +14,21 @@ import {
   DEFAULT_CONSISTENCY_MODEL,
   MODELS,
   canonicalModel,
-  checkListAppend,
+  TXN_DATA_MODELS,
+  checkTxns,
   formatTxnResultText,
+  type TxnDataModel,
   type TxnCheckResult,
 } from '../checkers/txn/index.js';
 import { renderTxnHtml } from '../report/txn-section.js';
 
-export const TXN_MODELS = ['list-append'] as const;
+export const TXN_MODELS = TXN_DATA_MODELS;
 
 export const isTxnModel = (m: string | undefined): boolean =>
   m !== undefined && (TXN_MODELS as readonly string[]).includes(m);
 
 export interface TxnCliOptions {
+  model?: string;
   format: string;
   consistencyModel?: string;
   timeLimit?: string;
@@ -51,7 +54,7 @@ export async function runTxnCheck(
   }
   const loaded = await loadHistory(file, { format: opts.format as never });
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-  const result = checkListAppend(loaded.ops, {
+  const result = checkTxns(loaded.ops, opts.model as TxnDataModel, {
     consistencyModel: model,
     file,
     ...(loaded.lines ? { lines: loaded.lines } : {}),

@@ -99,7 +99,11 @@ export function renderTxnSection(r: TxnCheckResult, perType = 3): string {
 export function txnDiagrams(checks: Record<string, CheckResult>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, r] of Object.entries(checks)) {
-    if (r?.checker !== 'list-append' || !Array.isArray(r.anomalyTypes)) continue;
+    if (
+      (r?.checker !== 'list-append' && r?.checker !== 'rw-register') ||
+      !Array.isArray(r.anomalyTypes)
+    )
+      continue;
     if ((r.anomalyTypes as unknown[]).length === 0) continue;
     out[name] = renderTxnSection(r as unknown as TxnCheckResult);
   }

@@ -32,11 +32,32 @@ const name = (t: Txn) => `T${t.index}`;
 const v = describeValue;
 const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
 
-function stepText(e: CycleEdge, a: Txn, b: Txn): string {
+export type TxnDataModel = 'list-append' | 'rw-register';
+
+function registerStep(e: CycleEdge, A: string, B: string, order: string): string | undefined {
+  const w = e.why!;
+  const prev = w.prev === null || w.prev === undefined ? 'nil (never written)' : v(w.prev);
+  switch (e.type) {
+    case WW:
+      return `${A} wrote ${v(w.prev)} to key ${v(w.key)} and ${B} wrote ${v(w.value)}, a later version (${B} read or wrote ${v(w.prev)} first); ${order}`;
+    case WR:
+      return `${B} read key ${v(w.key)} = ${v(w.value)}, which ${A} wrote; ${order}`;
+    case RW:
+      return `${A} read key ${v(w.key)} = ${prev}, and ${B} wrote ${v(w.value)}, a later version; ${order}`;
+    default:
+      return undefined;
+  }
+}
+
+function stepText(e: CycleEdge, a: Txn, b: Txn, model: TxnDataModel): string {
   const A = name(a);
   const B = name(b);
   const w = e.why;
   const order = `so ${A} < ${B} (${EDGE_NAMES[e.type]})`;
+  if (model === 'rw-register' && w) {
+    const text = registerStep(e, A, B, order);
+    if (text) return text;
+  }
   switch (e.type) {
     case WW:
       return w!.unread
@@ -63,7 +84,11 @@ function stepText(e: CycleEdge, a: Txn, b: Txn): string {
   }
 }
 
-export function explainCycle(c: FoundCycle, nodes: readonly Txn[]): ExplainedCycle {
+export function explainCycle(
+  c: FoundCycle,
+  nodes: readonly Txn[],
+  model: TxnDataModel = 'list-append',
+): ExplainedCycle {
   const steps: CycleStep[] = c.edges.map((e) => {
     const a = nodes[e.from]!;
     const b = nodes[e.to]!;
@@ -71,7 +96,7 @@ export function explainCycle(c: FoundCycle, nodes: readonly Txn[]): ExplainedCyc
       from: a.index,
       to: b.index,
       type: EDGE_NAMES[e.type] ?? String(e.type),
-      text: stepText(e, a, b),
+      text: stepText(e, a, b, model),
     };
     if (e.why) {
       s.key = e.why.key;

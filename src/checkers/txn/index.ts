@@ -1,6 +1,6 @@
 /**
- * The transactional isolation checker (Elle-style) for list-append histories: infer the
- * dependency graph (list-append.ts) plus process and real-time order (txns.ts), search it for
+ * The transactional isolation checker (Elle-style) for list-append and rw-register histories:
+ * infer the dependency graph (list-append.ts, rw-register.ts) plus process and real-time order (txns.ts), search it for
  * cycles per SCC (cycles.ts), explain them (explain.ts) and say which consistency models the
  * anomalies rule out (models.ts). Pure: a history in, a result out.
  *
@@ -12,8 +12,9 @@ import type { History } from '../../history/op.js';
 import type { Validity } from '../result.js';
 import { DepGraph } from './graph.js';
 import { searchCycles, type Unfinished } from './cycles.js';
-import { explainCycle, type ExplainedCycle } from './explain.js';
+import { explainCycle, type ExplainedCycle, type TxnDataModel } from './explain.js';
 import { inferListAppend, type DataAnomaly, type InputLocation } from './list-append.js';
+import { inferRwRegister } from './rw-register.js';
 import { MODELS, boundary, canonicalModel, violates } from './models.js';
 import { addProcessOrder, addRealtimeOrder, collectTxns } from './txns.js';
 
@@ -39,7 +40,7 @@ export type TxnAnomaly = ExplainedCycle | DataAnomaly;
 
 export interface TxnCheckResult {
   valid: Validity;
-  checker: 'list-append';
+  checker: TxnDataModel;
   consistencyModel: string;
   /** Every anomaly type found, sorted. */
   anomalyTypes: string[];
@@ -73,7 +74,25 @@ export class UnknownConsistencyModelError extends Error {
   }
 }
 
+export type { TxnDataModel } from './explain.js';
+export const TXN_DATA_MODELS: readonly TxnDataModel[] = ['list-append', 'rw-register'];
+
+const INFER = { 'list-append': inferListAppend, 'rw-register': inferRwRegister };
+
 export function checkListAppend(history: History, opts: TxnCheckOptions = {}): TxnCheckResult {
+  return checkTxns(history, 'list-append', opts);
+}
+
+export function checkRwRegister(history: History, opts: TxnCheckOptions = {}): TxnCheckResult {
+  return checkTxns(history, 'rw-register', opts);
+}
+
+/** The checker for either data model: inference differs, everything after it is shared. */
+export function checkTxns(
+  history: History,
+  dataModel: TxnDataModel,
+  opts: TxnCheckOptions = {},
+): TxnCheckResult {
   const t0 = performance.now();
   const asked = opts.consistencyModel ?? DEFAULT_CONSISTENCY_MODEL;
   const model = canonicalModel(asked);
@@ -83,7 +102,7 @@ export function checkListAppend(history: History, opts: TxnCheckOptions = {}): T
 
   const txns = collectTxns(history);
   const g = new DepGraph(txns.nodes.length);
-  const inferred = inferListAppend(txns, g, where);
+  const inferred = INFER[dataModel](txns, g, where);
   addProcessOrder(g, txns);
   addRealtimeOrder(g, txns, history);
   const search = searchCycles(g, { deadline: t0 + (opts.timeLimitMs ?? 30_000) });
@@ -99,7 +118,7 @@ export function checkListAppend(history: History, opts: TxnCheckOptions = {}): T
   for (const a of inferred.anomalies) note(a.type, a);
   for (const c of search.cycles) {
     const kept = (anomalies[c.type]?.length ?? 0) < max;
-    note(c.type, kept ? explainCycle(c, txns.nodes) : undefined);
+    note(c.type, kept ? explainCycle(c, txns.nodes, dataModel) : undefined);
   }
   for (const e of search.cycleExists) note(e, undefined);
   if (search.unfinished.length > 0) {
@@ -123,7 +142,7 @@ export function checkListAppend(history: History, opts: TxnCheckOptions = {}): T
   }
   const result: TxnCheckResult = {
     valid,
-    checker: 'list-append',
+    checker: dataModel,
     consistencyModel: model,
     anomalyTypes,
     not,
@@ -167,7 +186,7 @@ function summaryLines(r: TxnCheckResult): string[] {
 export function formatTxnResultText(file: string, r: TxnCheckResult): string {
   const verdict = r.valid === true ? 'VALID' : r.valid === false ? 'INVALID' : 'UNKNOWN';
   const lines = [
-    `${file}: ${verdict} for ${r.consistencyModel} (list-append, ${r.stats.txns} txns: ${r.stats.ok} ok, ${r.stats.info} info, ${r.stats.fail} failed; ${r.stats.keys} keys; ${r.timeMs} ms)`,
+    `${file}: ${verdict} for ${r.consistencyModel} (${r.checker}, ${r.stats.txns} txns: ${r.stats.ok} ok, ${r.stats.info} info, ${r.stats.fail} failed; ${r.stats.keys} keys; ${r.timeMs} ms)`,
   ];
   if (r.reason) lines.push(`  ${r.reason}`);
   if (r.anomalyTypes.length === 0) lines.push('  no anomalies');

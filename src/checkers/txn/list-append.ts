@@ -49,18 +49,15 @@ interface ExternalRead {
   list: readonly Elem[];
 }
 
-export interface ListAppendInference {
+/** What a data model's inference returns (it adds its edges to the graph). */
+export interface Inference {
   anomalies: DataAnomaly[];
   keys: number;
 }
 
 const T = (t: Txn) => `T${t.index}`;
 
-export function inferListAppend(
-  txns: Txns,
-  g: DepGraph,
-  where: InputLocation,
-): ListAppendInference {
+export function inferListAppend(txns: Txns, g: DepGraph, where: InputLocation): Inference {
   const anomalies: DataAnomaly[] = [];
   const writers = new Map<Key, Map<Elem, Writer>>();
   const badKeys = new Set<Key>();
