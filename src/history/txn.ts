@@ -17,6 +17,8 @@ export const TXN_F = 'txn';
 
 export type MicroOpF = 'r' | 'w' | 'append';
 export const MICRO_OP_FS: readonly MicroOpF[] = ['r', 'w', 'append'];
+/** Knossos's older spellings (its multi-register histories), accepted and read as r / w. */
+export const MICRO_OP_ALIASES: Readonly<Record<string, MicroOpF>> = { read: 'r', write: 'w' };
 
 /** One micro-op: `[f, key, value]`. */
 export type MicroOp = [f: MicroOpF, key: Key, value: JsonValue];
@@ -39,7 +41,10 @@ export function txnShapeProblem(value: unknown): { field: string; reason: string
         reason: `a micro-op is [f, key, value] (e.g. ["append", 9, 2]), got ${describeValue(m)}`,
       };
     const [f, k] = m as unknown[];
-    if (typeof f !== 'string' || !(MICRO_OP_FS as readonly string[]).includes(f))
+    if (
+      typeof f !== 'string' ||
+      !((MICRO_OP_FS as readonly string[]).includes(f) || f in MICRO_OP_ALIASES)
+    )
       return {
         field: `${field}[0]`,
         reason: `unknown micro-op function ${describeValue(f)} (r, w or append)`,
@@ -53,9 +58,16 @@ export function txnShapeProblem(value: unknown): { field: string; reason: string
   return undefined;
 }
 
-/** The micro-ops of a txn op (after the loader's check). */
-export const microOps = (op: Op): readonly MicroOp[] =>
-  Array.isArray(op.value) ? (op.value as unknown as MicroOp[]) : [];
+/** The micro-ops of a txn op (after the loader's check), aliases read as r / w. */
+export const microOps = (op: Op): readonly MicroOp[] => {
+  if (!Array.isArray(op.value)) return [];
+  const mops = op.value as unknown as MicroOp[];
+  if (!mops.some((m) => Array.isArray(m) && (m[0] as string) in MICRO_OP_ALIASES)) return mops;
+  return mops.map((m) => {
+    const alias = MICRO_OP_ALIASES[m[0] as string];
+    return alias ? [alias, m[1], m[2]] : m;
+  });
+};
 
 /** A bad-input error about one txn op, located like every history error. */
 export function txnFormatError(

@@ -117,3 +117,51 @@ describe('rw-register', () => {
     );
   });
 });
+
+describe('rw-register: Knossos spellings', () => {
+  it('read/write micro-ops load and check as r/w', async () => {
+    const { parseHistoryText } = await import('../../../src/history/load.js');
+    const lines = [
+      {
+        type: 'invoke',
+        process: 0,
+        f: 'txn',
+        value: [
+          ['write', 'x', 1],
+          ['write', 'y', 1],
+        ],
+      },
+      {
+        type: 'invoke',
+        process: 1,
+        f: 'txn',
+        value: [
+          ['read', 'x', null],
+          ['read', 'y', null],
+        ],
+      },
+      {
+        type: 'ok',
+        process: 0,
+        f: 'txn',
+        value: [
+          ['write', 'x', 1],
+          ['write', 'y', 1],
+        ],
+      },
+      {
+        type: 'ok',
+        process: 1,
+        f: 'txn',
+        value: [
+          ['read', 'x', null],
+          ['read', 'y', 1],
+        ],
+      },
+    ].map((o, i) => JSON.stringify({ index: i, time: i, ...o }));
+    const { ops } = parseHistoryText(lines.join('\n') + '\n', { file: 'k.jsonl', format: 'jsonl' });
+    expect(checkRwRegister(ops, { consistencyModel: 'snapshot-isolation' }).anomalyTypes).toContain(
+      'G-single',
+    );
+  });
+});
