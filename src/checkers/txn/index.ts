@@ -167,6 +167,34 @@ export function checkTxns(
   return result;
 }
 
+const SEVERITY = [
+  'G0',
+  'G1a',
+  'G1b',
+  'G1c',
+  'dirty-update',
+  'incompatible-order',
+  'duplicate-elements',
+  'internal',
+  'lost-append',
+  'G-single',
+  'G-nonadjacent',
+  'G2-item',
+];
+
+/** Worst first: data anomalies before the process / real-time variants of each. */
+function bySeverity(types: readonly string[]): string[] {
+  const rank = (t: string) => {
+    const base = t.replace(/-(process|realtime)$/, '');
+    const i = SEVERITY.indexOf(base);
+    return (
+      (i < 0 ? SEVERITY.length : i) +
+      (t.endsWith('-process') ? 100 : t.endsWith('-realtime') ? 200 : 0)
+    );
+  };
+  return [...types].sort((a, b) => rank(a) - rank(b));
+}
+
 function summaryLines(r: TxnCheckResult): string[] {
   const s = r.stats;
   const lines = [
@@ -177,7 +205,9 @@ function summaryLines(r: TxnCheckResult): string[] {
   ];
   if (r.not.length) lines.push(`rules out: ${r.not.join(', ')}`);
   if (r.reason) lines.push(r.reason);
-  const worst = r.anomalyTypes.map((t) => r.anomalies[t]?.[0]).find((a) => a !== undefined);
+  const worst = bySeverity(r.anomalyTypes)
+    .map((t) => r.anomalies[t]?.[0])
+    .find((a) => a !== undefined);
   if (worst) lines.push(`e.g. ${worst.type}: ${worst.explanation}`);
   return lines;
 }
@@ -198,8 +228,8 @@ export function formatTxnResultText(file: string, r: TxnCheckResult): string {
       `  not: ${r.not.join(', ') || '-'}${r.alsoNot.length ? ` (also not: ${r.alsoNot.join(', ')})` : ''}`,
     );
   }
-  for (const type of r.anomalyTypes) {
-    for (const a of r.anomalies[type] ?? []) {
+  for (const type of bySeverity(r.anomalyTypes)) {
+    for (const a of (r.anomalies[type] ?? []).slice(0, 3)) {
       lines.push('', `${type}:`);
       if ('steps' in a && Array.isArray(a.steps))
         for (const [i, s] of (a as ExplainedCycle).steps.entries())
