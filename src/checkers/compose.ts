@@ -4,7 +4,8 @@
  *
  * Checkers live in a registry so a database plugin or a test can add its own
  * (`registerChecker`). Built in: linearizability (loaded lazily: it is the heavy one),
- * election, stuck, convergence, perf, list-append (transactional isolation, src/checkers/txn).
+ * election, stuck, convergence, perf, list-append and rw-register (transactional isolation,
+ * src/checkers/txn).
  */
 import type { History } from '../history/op.js';
 import { composeValidity, type CheckResult, type Validity } from './result.js';

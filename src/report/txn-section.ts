@@ -27,8 +27,8 @@ const isCycle = (a: TxnAnomaly): a is ExplainedCycle => Array.isArray((a as Expl
 /** An SVG ring: one circle per txn, one arrow per step, labelled with its edge type. */
 export function cycleSvg(c: ExplainedCycle): string {
   const n = c.ops.length;
-  const r = Math.max(60, n * 22);
-  const size = 2 * r + 90;
+  const r = Math.max(80, n * 28);
+  const size = 2 * r + 110;
   const cx = size / 2;
   const cy = size / 2;
   const pos = c.ops.map((_, i) => {
@@ -58,7 +58,15 @@ export function cycleSvg(c: ExplainedCycle): string {
       const mx = (x1 + x2) / 2 - uy * 18;
       const my = (y1 + y2) / 2 + ux * 18;
       const col = EDGE_COLORS[s.type] ?? '#000';
-      return `<path d="M${x1.toFixed(1)},${y1.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}" fill="none" stroke="${col}" stroke-width="2" marker-end="url(#fl-txn-arrow-${esc(s.type)})"><title>${esc(`${i + 1}. ${s.text}`)}</title></path><text x="${mx.toFixed(1)}" y="${my.toFixed(1)}" font-size="12" fill="${col}" text-anchor="middle">${i + 1}. ${esc(s.type)}</text>`;
+      // the label sits outside the arc, away from the ring's centre, so labels never collide
+      const qx = (x1 + 2 * mx + x2) / 4;
+      const qy = (y1 + 2 * my + y2) / 4;
+      const ox = qx - cx;
+      const oy = qy - cy;
+      const ol = Math.hypot(ox, oy) || 1;
+      const lx = qx + (ox / ol) * 14;
+      const ly = qy + (oy / ol) * 14 + 4;
+      return `<path d="M${x1.toFixed(1)},${y1.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}" fill="none" stroke="${col}" stroke-width="2" marker-end="url(#fl-txn-arrow-${esc(s.type)})"><title>${esc(`${i + 1}. ${s.text}`)}</title></path><text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" font-size="12" fill="${col}" text-anchor="middle">${i + 1}. ${esc(s.type)}</text>`;
     })
     .join('');
   const nodes = c.ops

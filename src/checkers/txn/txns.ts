@@ -99,7 +99,9 @@ export function addRealtimeOrder(g: DepGraph, txns: Txns, history: History): voi
   for (const op of history) {
     const inv = nodeOfInvoke.get(op.index);
     if (inv !== undefined) {
-      for (const f of frontier) g.add(f, inv.node, REALTIME);
+      // Within one process the process edges already say it (and name the cycle better).
+      for (const f of frontier)
+        if (txns.nodes[f]!.process !== inv.process) g.add(f, inv.node, REALTIME);
       if (inv.type === 'ok') after.set(inv.node, frontier);
       continue;
     }
