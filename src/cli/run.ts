@@ -11,7 +11,7 @@ import { runTrial } from '../run/runner.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
-import { UsageError } from './errors.js';
+import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from './errors.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -193,7 +193,14 @@ export function registerRunCommands(program: Command): void {
       process.stdout.write(
         o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary,
       );
-      process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+      // A cluster that never came up ran nothing: no verdict, but whose fault it was.
+      process.exitCode = controller.signal.aborted
+        ? 130
+        : outcome.startFailure === 'definition'
+          ? INPUT_ERROR_EXIT
+          : outcome.startFailure === 'internal'
+            ? INTERNAL_ERROR_EXIT
+            : exitCodeFor(outcome.valid);
     } finally {
       release();
     }

@@ -25,7 +25,7 @@ import type { History } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
 import { renderReport } from '../report/index.js';
 import { runTrial, type RunOutcome, type RunResultsFile } from '../run/runner.js';
-import { formatSummary } from '../run/summary.js';
+import { formatSummary, runFiles } from '../run/summary.js';
 import { minimizeRunHistory } from '../minimize/run-history.js';
 import {
   shrinkFailure,
@@ -577,7 +577,7 @@ export class Daemon {
     stored.run.path = r.path;
     stored.run.replay = `faultline replay ${dest}`;
     writeFileSync(resultsFile, JSON.stringify(stored, null, 2) + '\n');
-    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest));
+    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest, runFiles(dest)));
     const historyOps = (dir: string) => {
       try {
         return readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).length;

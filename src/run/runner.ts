@@ -17,7 +17,7 @@ import type { ComposedResult } from '../checkers/compose.js';
 import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
-import { Cluster } from '../cluster/cluster.js';
+import { Cluster, MemberExitedError } from '../cluster/cluster.js';
 import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers } from '../cluster/recover.js';
 import { Executor } from '../executor/executor.js';
@@ -44,7 +44,7 @@ import {
 } from './workloads.js';
 import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, runFiles } from './summary.js';
 import type { Observable } from 'rxjs';
 
 /** Fault kinds that need the link proxy (set up before the members start). */
@@ -104,6 +104,11 @@ export interface RunOutcome {
   valid: Validity;
   results: RunResultsFile;
   summary: string;
+  /**
+   * Set when the cluster never became healthy, so no op ran: `definition` when a member refused
+   * to start as the definition says (bad command, arguments, environment), `internal` otherwise.
+   */
+  startFailure?: 'definition' | 'internal';
 }
 
 export interface RunResultsFile {
@@ -131,7 +136,8 @@ export interface RunResultsFile {
     healAtEnd?: boolean;
     /** Fault ids the teardown ended (never healed), when healAtEnd is false. */
     endedByTeardown?: string[];
-    clusterUpMs: number;
+    /** ms until every member was healthy; null: the cluster never became healthy. */
+    clusterUpMs: number | null;
     execution: ExecutionSummary | null;
     aborted: boolean;
     error: string | null;
@@ -201,7 +207,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   let execution: ExecutionSummary | null = null;
   let observations: ReplicaObservation[] | undefined;
   let runError: string | null = null;
-  let clusterUpMs = 0;
+  let clusterUpMs: number | null = null;
+  let startFailure: RunOutcome['startFailure'];
   try {
     cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
     let link: LinkBackend | undefined;
@@ -209,11 +216,16 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       links = new LinkFaults();
       link = await setupLinkFaults(cluster, links);
     }
-    clusterUpMs = await cluster.start();
-    log.info(
-      { ms: Math.round(clusterUpMs) },
-      `cluster ${def.name} healthy (${def.nodes.length} nodes)`,
-    );
+    try {
+      clusterUpMs = await cluster.start();
+    } catch (err) {
+      startFailure = err instanceof MemberExitedError ? 'definition' : 'internal';
+      const why =
+        err instanceof MemberExitedError
+          ? `member ${err.node} exited: ${err.reason} (log: ${err.logFile})`
+          : errorText(err);
+      throw new Error(`cluster never became healthy: ${why}`, { cause: err });
+    }
     nemesis = new Nemesis(cluster, {
       journalPath: join(runDir, 'faults.journal.jsonl'),
       seed: schedule.origin?.seed ?? 0,
@@ -298,7 +310,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       readConsistency: o.readConsistency,
       ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
-      clusterUpMs: Math.round(clusterUpMs),
+      clusterUpMs: clusterUpMs === null ? null : Math.round(clusterUpMs),
       execution,
       aborted: o.signal?.aborted ?? false,
       error: runError,
@@ -308,17 +320,24 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   if (observations)
     writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  const summary = formatSummary(file, runDir);
-  writeFileSync(join(runDir, 'summary.txt'), summary);
-  if (o.report ?? true) {
+  // A run that recorded no history has nothing to report on: no report, and no pointer to one.
+  if ((o.report ?? true) && existsSync(join(runDir, 'history.jsonl'))) {
     try {
       await renderReport(runDir);
     } catch (err) {
       log.warn({ err: errorText(err) }, 'report.html could not be written');
     }
   }
+  const summary = formatSummary(file, runDir, runFiles(runDir));
+  writeFileSync(join(runDir, 'summary.txt'), summary);
   if (o.updateLatest ?? true) updateLatestLink(o.resultsRoot, runDir);
-  return { runDir, valid: file.valid, results: file, summary };
+  return {
+    runDir,
+    valid: file.valid,
+    results: file,
+    summary,
+    ...(startFailure ? { startFailure } : {}),
+  };
 }
 
 /** Checks a run directory's history with a plan; used by `run` and by offline `replay`. */

@@ -2,7 +2,22 @@
  * summary.txt: what a person reads first in a terminal — the verdict, each checker in a line or
  * a few, what ran, and how to replay it.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunResultsFile } from './runner.js';
+
+/** Which of a run's files exist, so the summary points only at what was written. */
+export interface RunFiles {
+  history: boolean;
+  report: boolean;
+}
+
+export function runFiles(runDir: string): RunFiles {
+  return {
+    history: existsSync(join(runDir, 'history.jsonl')),
+    report: existsSync(join(runDir, 'report.html')),
+  };
+}
 
 const VERDICT: Record<string, string> = { true: 'VALID', false: 'INVALID', unknown: 'UNKNOWN' };
 
@@ -71,14 +86,17 @@ function fmtMs(ns: unknown): string {
   return typeof ns === 'number' ? `${(ns / 1e6).toFixed(1)} ms` : '?';
 }
 
-export function formatSummary(file: RunResultsFile, runDir: string): string {
+export function formatSummary(file: RunResultsFile, runDir: string, files: RunFiles): string {
   const run = file.run;
   const ex = run.execution;
   const out: string[] = [];
   out.push(`Faultline run ${run.test}: ${verdict(file.valid)}`);
   out.push(`  dir       ${runDir}`);
   out.push(
-    `  cluster   ${run.database} ${run.nodes.join(',')} (healthy in ${(run.clusterUpMs / 1000).toFixed(1)} s)`,
+    `  cluster   ${run.database} ${run.nodes.join(',')} ` +
+      (run.clusterUpMs === null
+        ? '(never became healthy)'
+        : `(healthy in ${(run.clusterUpMs / 1000).toFixed(1)} s)`),
   );
   const level = run.isolation ? `${run.isolation} isolation` : `${run.readConsistency} reads`;
   out.push(
@@ -109,8 +127,8 @@ export function formatSummary(file: RunResultsFile, runDir: string): string {
     for (const line of describeCheck(name, res)) out.push(`         ${line}`);
   }
   out.push('');
-  out.push(`replay (offline re-check): ${run.replay}`);
+  if (files.history) out.push(`replay (offline re-check): ${run.replay}`);
   out.push(`replay (live re-run):      ${run.replay} --live`);
-  out.push(`report:                    ${runDir}/report.html`);
+  if (files.report) out.push(`report:                    ${runDir}/report.html`);
   return out.join('\n') + '\n';
 }
