@@ -421,7 +421,8 @@ export class Nemesis {
         return {
           targets: touched,
           undo: { rules },
-          details: { grudge, ...(shape === undefined ? { isolated: targets } : {}) },
+          // nodes: every member, so the sides show the ones no cut touches (a bridge's hub)
+          details: { grudge, nodes: names, ...(shape === undefined ? { isolated: targets } : {}) },
           cuts,
           run: async () => {
             await applyRules(rules);

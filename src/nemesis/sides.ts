@@ -68,14 +68,21 @@ function cliques(
  * resolved target nodes. `targets` and `details` as recorded in the history (a start op's
  * completion value) or returned by the nemesis.
  */
-export function faultScope(targets: unknown, details?: unknown): string {
+export function faultScope(
+  targets: unknown,
+  details?: unknown,
+  /** Every member, for histories whose details do not list them (see `nodesOf`). */
+  members: readonly string[] = [],
+): string {
   const nodes = Array.isArray(targets) ? targets.map(String) : [];
   const grudge = isRecord(details) ? details.grudge : undefined;
-  if (isRecord(grudge) && Object.values(grudge).every(Array.isArray))
-    return partitionSides(grudge as Record<string, string[]>, nodes);
-  if (nodes.length > 0) return nodes.join(' ');
+  if (isRecord(grudge) && Object.values(grudge).every(Array.isArray)) {
+    const all = isRecord(details) && Array.isArray(details.nodes) ? details.nodes.map(String) : [];
+    return partitionSides(grudge as Record<string, string[]>, [...all, ...members, ...nodes]);
+  }
+  if (nodes.length > 0) return nodes.join(',');
   if (typeof targets === 'string') return targets;
-  if (isRecord(targets) && Array.isArray(targets.nodes)) return targets.nodes.map(String).join(' ');
+  if (isRecord(targets) && Array.isArray(targets.nodes)) return targets.nodes.map(String).join(',');
   return '';
 }
 

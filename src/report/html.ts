@@ -4,12 +4,13 @@
  * with the plots and the timeline. Every byte the page needs is inside it: uPlot's JS and CSS
  * are inlined, nothing is fetched.
  */
+import { faultScope } from '../nemesis/sides.js';
 import type { CheckResult, Validity } from '../checkers/result.js';
 import type { JsonValue } from '../history/op.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import type { Mark } from './evidence.js';
 import type { FaultPeriod, HistoryModel } from './model.js';
-import { scriptJson, targetsText, type PageData } from './page-data.js';
+import { scriptJson, type PageData } from './page-data.js';
 import { OUTCOME_COLORS, REPORT_CSS } from './style.js';
 
 export interface RunResults {
@@ -142,12 +143,12 @@ function faultsTable(faults: FaultPeriod[], endMs: number): string {
         : v;
     const observed = f.error ? `error: ${f.error}` : shown === null ? '' : short(shown, 160);
     return `<tr><td><span class="swatch" data-kind="${esc(f.kind)}"></span>${esc(f.kind)}</td><td>${esc(f.id)}</td>
-<td>${esc(targetsText(f.targets))}</td><td><code>${esc(short(f.params, 90))}</code></td>
+<td>${esc(faultScope(f.targets, f.details, f.members))}</td><td><code>${esc(short(f.params, 90))}</code></td>
 <td class="num">${fmtS(f.start)}</td><td class="num">${f.end === null ? '<i>not healed</i>' : fmtS(f.end)}</td>
 <td class="num">${((end - f.start) / 1000).toFixed(2)} s</td><td>${status(f)}</td><td class="obs"><code>${esc(observed)}</code></td>
 <td>${markLink({ t0: f.start / 1000, t1: end / 1000, rows: [] }, 'show')}</td></tr>`;
   });
-  return `<table class="grid"><thead><tr><th>kind</th><th>id</th><th>targets</th><th>params</th><th>start</th><th>healed</th><th>duration</th><th>verified</th><th>observed</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table class="grid"><thead><tr><th>kind</th><th>id</th><th>targets / sides</th><th>params</th><th>start</th><th>healed</th><th>duration</th><th>verified</th><th>observed</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 interface PeriodLike {

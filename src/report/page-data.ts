@@ -3,6 +3,7 @@
  * bytes per op instead of a JSON object each) so a 100k-op report stays a few MB and the page
  * decodes it in milliseconds. Times on the page are seconds since run start; latencies are ms.
  */
+import { faultScope } from '../nemesis/sides.js';
 import type { HistoryModel } from './model.js';
 import type { BucketSeries } from './series.js';
 import type { Mark } from './evidence.js';
@@ -145,7 +146,7 @@ export function buildPageData(
     stopInvoked: s3(f.stopInvoked),
     end: s3(f.end),
     status: f.status,
-    label: `${f.id} ${f.kind} ${targetsText(f.targets)}`.trim(),
+    label: `${f.id} ${f.kind} ${faultScope(f.targets, f.details, f.members)}`.trim(),
   }));
   return {
     title,

@@ -36,3 +36,17 @@ describe('partitionSides', () => {
     expect(partitionSides({ n1: ['n2'], n2: ['n1'] }, ['n1', 'n2', 'n3'])).toBe('n1 ↔ n3 ↔ n2');
   });
 });
+
+describe('faultScope on a recorded run', () => {
+  it("shows the fixture's 3-node bridge with its hub, which no cut touches", async () => {
+    const { loadHistory } = await import('../../src/history/load.js');
+    const { faultPeriods, describeFault } =
+      await import('../../src/checkers/stuck/fault-periods.js');
+    const { REPO } = await import('../support/repo.js');
+    const { ops } = await loadHistory(
+      `${REPO}/test/fixtures/runs/etcd-3-register-serializable/20261121T160121/history.jsonl`,
+    );
+    const [p] = faultPeriods(ops);
+    expect(describeFault(p!)).toMatch(/^partition n1 ↔ n3 ↔ n2 since/);
+  });
+});
