@@ -167,6 +167,7 @@ export class Executor {
     let recovered: boolean | null = null;
     let recoveryMs: number | null = null;
     let finalReads = 0;
+    let finalReadsFromProcess: number | null = null;
     let failure: unknown;
     try {
       if (workload.setup) await workload.setup(nodes);
@@ -228,6 +229,7 @@ export class Executor {
               )
             : probes;
           if (finalClients !== probes) clients.push(...finalClients);
+          finalReadsFromProcess = this.nextProcess;
           finalReads = await this.finalReads(finalClients, schedule.keyCount, workload);
         }
       }
@@ -262,6 +264,7 @@ export class Executor {
       recovered,
       recoveryMs,
       finalReads,
+      finalReadsFromProcess,
       processes: this.nextProcess,
       problems: this.problems,
     };

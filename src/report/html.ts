@@ -10,7 +10,8 @@ import type { JsonValue } from '../history/op.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import type { Mark } from './evidence.js';
 import type { FaultPeriod, HistoryModel } from './model.js';
-import { scriptJson, type PageData } from './page-data.js';
+import { laneName, scriptJson, type PageData } from './page-data.js';
+import { historyCountRows, humanMs, runCardRows } from './run-card.js';
 import { OUTCOME_COLORS, REPORT_CSS } from './style.js';
 
 export interface RunResults {
@@ -87,7 +88,11 @@ export function checkSummary(r: CheckResult): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(r)) {
     if (k === 'valid' || parts.length >= 5) continue;
-    if (v === null || ['number', 'string', 'boolean'].includes(typeof v))
+    // durations in human units: thresholdNs 5000000000 -> threshold 5.0 s
+    const unit = /^(.+)(Ns|Ms)$/.exec(k);
+    if (unit && typeof v === 'number')
+      parts.push(`${unit[1]} ${humanMs(unit[2] === 'Ns' ? v / 1e6 : v)}`);
+    else if (v === null || ['number', 'string', 'boolean'].includes(typeof v))
       parts.push(`${k}: ${short(v, 40)}`);
     else if (Array.isArray(v)) parts.push(`${k}: ${v.length}`);
   }
@@ -226,7 +231,9 @@ function violationExplanation(v: unknown, inp: PageInputs, jsonFallback: boolean
             },
             'show',
           );
-    return `<code>${esc(what)}</code> <span class="muted">process ${esc(o.process ?? '?')} · history #${o.index}</span>${link}`;
+    const lane = row === undefined ? undefined : model.ops.lane[row];
+    const worker = lane === undefined ? '' : ` (${laneName(lane)})`;
+    return `<code>${esc(what)}</code> <span class="muted">process ${esc(o.process ?? '?')}${worker} · history #${o.index}</span>${link}`;
   };
   const concurrent = Array.isArray(viol.concurrent)
     ? (viol.concurrent as unknown[]).filter(isOpLike)
@@ -290,11 +297,8 @@ function summaryCards(inp: PageInputs): string {
   const run = results?.run ?? {};
   const sched = inp.schedule as Record<string, unknown> | null;
   const seed = sched?.seed ?? run.seed;
-  const c = model.counts;
-  const total = c.ok + c.fail + c.info + c.pending;
-  const pct = (x: number): string => (total ? ` (${((100 * x) / total).toFixed(1)}%)` : '');
-  const runRows = paramsRows(run, new Set(['command']));
-  const schedRows = paramsRows(sched, new Set(['seed']));
+  const runRows = runCardRows(run);
+  const schedRows = paramsRows(sched, new Set(['seed', 'origin']));
   return `<div class="cards">
 <div class="card"><h2>Verdict</h2>${verdictRows.length ? `<ul class="verdicts">${verdictRows.join('')}</ul>` : '<p class="muted">no checker results</p>'}</div>
 <div class="card"><h2>Replay</h2>
@@ -303,11 +307,7 @@ function summaryCards(inp: PageInputs): string {
 ${run.command ? `<p class="muted">original command: <code>${esc(run.command)}</code></p>` : ''}
 <p class="muted">run directory: <code>${esc(inp.runDir)}</code></p></div>
 <div class="card"><h2>History</h2>${kvTable([
-    ['client ops', `${total}`],
-    ['ok', `<span class="oc-ok">${c.ok}</span>${pct(c.ok)}`],
-    ['fail', `<span class="oc-fail">${c.fail}</span>${pct(c.fail)}`],
-    ['info', `<span class="oc-info">${c.info}</span>${pct(c.info)}`],
-    ...(c.pending ? ([['never completed', `${c.pending}`]] as [string, string][]) : []),
+    ...historyCountRows(model.counts, run),
     ['duration', `${(model.endMs / 1000).toFixed(2)} s`],
     [
       'concurrency',

@@ -154,9 +154,9 @@ export function buildPageData(
     fns: model.fns,
     errors: model.errors,
     texts: texts.table,
-    lanes: model.laneProcesses.map((ps) =>
-      ps.length > 1 ? `p${ps[0]}+${ps.length - 1}` : `p${ps[0]}`,
-    ),
+    // A worker's successive processes (a new one after each info) share its lane: the lane is
+    // named after the worker, and an op's details name both ("process 5 (worker 0)").
+    lanes: model.laneProcesses.map((_, i) => laneName(i)),
     ops: {
       count: ops.count,
       startUs: uintColumn(startUs, true),
@@ -176,6 +176,9 @@ export function buildPageData(
     marks,
   };
 }
+
+/** The timeline lane of worker `i`, as the report names it everywhere. */
+export const laneName = (i: number): string => `worker ${i}`;
 
 export function targetsText(t: unknown): string {
   if (t === null || t === undefined) return '';

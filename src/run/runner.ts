@@ -26,6 +26,7 @@ import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
+import { countOps, type RunCounts } from '../history/counts.js';
 import { loadHistory } from '../history/load.js';
 import { Recorder } from '../history/recorder.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -139,6 +140,8 @@ export interface RunResultsFile {
     /** ms until every member was healthy; null: the cluster never became healthy. */
     clusterUpMs: number | null;
     execution: ExecutionSummary | null;
+    /** Client ops and final reads as recorded (history/counts.ts); null: no history. */
+    counts?: RunCounts | null;
     aborted: boolean;
     error: string | null;
     checkPlan: CheckPlan;
@@ -290,6 +293,13 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   }
 
   const results = await checkRun(runDir, plan, observations);
+  const historyFile = join(runDir, 'history.jsonl');
+  const counts = existsSync(historyFile)
+    ? countOps(
+        (await loadHistory(historyFile, { format: 'jsonl' })).ops,
+        execution?.finalReadsFromProcess,
+      )
+    : null;
   const file: RunResultsFile = {
     valid: runError ? composeValidity([results.valid, 'unknown']) : results.valid,
     checks: results.checks,
@@ -312,6 +322,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
       clusterUpMs: clusterUpMs === null ? null : Math.round(clusterUpMs),
       execution,
+      counts,
       aborted: o.signal?.aborted ?? false,
       error: runError,
       checkPlan: plan,

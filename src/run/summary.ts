@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { outcomesText, type RunCounts } from '../history/counts.js';
 import type { RunResultsFile } from './runner.js';
 
 /** Which of a run's files exist, so the summary points only at what was written. */
@@ -28,7 +29,7 @@ function verdict(v: unknown): string {
 type Result = Record<string, unknown> & { valid?: unknown };
 
 /** One to a few lines about one checker's result; known checkers get a tailored line. */
-export function describeCheck(name: string, r: Result): string[] {
+export function describeCheck(name: string, r: Result, counts?: RunCounts | null): string[] {
   const lines: string[] = [];
   const arr = (k: string) => (Array.isArray(r[k]) ? (r[k] as Record<string, unknown>[]) : []);
   switch (name) {
@@ -37,7 +38,7 @@ export function describeCheck(name: string, r: Result): string[] {
       const viol = arr('violations');
       const undecided = arr('undecided');
       lines.push(
-        `${r.ops ?? '?'} ops in ${parts} partition(s), ${viol.length} violation(s), ${undecided.length} undecided, ${typeof r.timeMs === 'number' ? Math.round(r.timeMs) : '?'} ms`,
+        `${opsChecked(r.ops, counts)} in ${parts} partition(s), ${viol.length} violation(s), ${undecided.length} undecided, ${typeof r.timeMs === 'number' ? Math.round(r.timeMs) : '?'} ms`,
       );
       for (const v of viol.slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
       for (const u of undecided.slice(0, 3))
@@ -82,6 +83,15 @@ export function describeCheck(name: string, r: Result): string[] {
   return lines;
 }
 
+/** The checked ops, split into client ops and final reads when they add up (they do for our runs). */
+function opsChecked(ops: unknown, counts?: RunCounts | null): string {
+  if (typeof ops !== 'number') return '? ops';
+  const c = counts?.client.invocations;
+  const f = counts?.finalReads.invocations ?? 0;
+  if (c === undefined || c + f !== ops) return `${ops} ops`;
+  return f > 0 ? `${ops} ops (${c} client ops + ${f} final reads)` : `${ops} client ops`;
+}
+
 function fmtMs(ns: unknown): string {
   return typeof ns === 'number' ? `${(ns / 1e6).toFixed(1)} ms` : '?';
 }
@@ -106,7 +116,22 @@ export function formatSummary(file: RunResultsFile, runDir: string, files: RunFi
     out.push(
       `  faults    left in force until teardown (no final heal); ended by teardown: ${run.endedByTeardown?.join(', ') || 'none'}`,
     );
-  if (ex) {
+  const counts = run.counts;
+  if (ex && counts) {
+    const fr = counts.finalReads;
+    out.push(
+      `  ops       ${counts.client.invocations} client ops: ${outcomesText(counts.client)} in ${(ex.runMs / 1000).toFixed(1)} s (${ex.opsPerSec.toFixed(0)} ops/s)` +
+        (fr.invocations ? `; then ${fr.invocations} final reads: ${outcomesText(fr)}` : ''),
+    );
+    out.push(
+      `  faults    ${ex.faultsApplied} applied${ex.faultsFailed ? `, ${ex.faultsFailed} failed to apply` : ''}; ` +
+        (ex.recovered === null
+          ? 'no recovery wait'
+          : ex.recovered
+            ? `recovered in ${ex.recoveryMs} ms`
+            : 'did not recover'),
+    );
+  } else if (ex) {
     out.push(
       `  ops       ${ex.ok} ok, ${ex.fail} fail, ${ex.info} info in ${(ex.runMs / 1000).toFixed(1)} s (${ex.opsPerSec.toFixed(0)} ops/s); ` +
         `${ex.faultsApplied} faults applied${ex.faultsFailed ? `, ${ex.faultsFailed} failed to apply` : ''}; ` +
@@ -124,7 +149,7 @@ export function formatSummary(file: RunResultsFile, runDir: string, files: RunFi
   for (const [name, r] of Object.entries(file.checks)) {
     const res = r as Result;
     out.push(`${verdict(res.valid).padEnd(8)} ${name}`);
-    for (const line of describeCheck(name, res)) out.push(`         ${line}`);
+    for (const line of describeCheck(name, res, run.counts)) out.push(`         ${line}`);
   }
   out.push('');
   if (files.history) out.push(`replay (offline re-check): ${run.replay}`);
