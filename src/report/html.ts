@@ -10,6 +10,7 @@ import type { JsonValue } from '../history/op.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import type { Mark } from './evidence.js';
 import type { FaultPeriod, HistoryModel } from './model.js';
+import { describeCheck } from '../run/summary.js';
 import { laneName, scriptJson, type PageData } from './page-data.js';
 import { historyCountRows, humanMs, runCardRows } from './run-card.js';
 import { OUTCOME_COLORS, REPORT_CSS } from './style.js';
@@ -70,7 +71,12 @@ const fmtS = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '-');
 
 /** One line saying why a checker decided what it did. */
-export function checkSummary(r: CheckResult): string {
+export function checkSummary(r: CheckResult, name?: string): string {
+  // The checkers summary.txt describes in its own words read the same here.
+  if (name === 'election' || name === 'perf' || name === 'convergence') {
+    const lines = describeCheck(name, r);
+    if (lines.length) return short(lines.slice(0, 2).join('; '), 240);
+  }
   const violations = Array.isArray(r.violations) ? (r.violations as unknown[]) : [];
   const first = violations[0] as { message?: unknown } | undefined;
   if (r.valid === false && typeof first?.message === 'string') {
@@ -279,7 +285,7 @@ function checksSection(inp: PageInputs): string {
         r.valid === false && first !== undefined ? violationExplanation(first, inp, !diagram) : '';
       return `<div class="check ${r.valid === false ? 'failed' : ''}" id="check-${esc(slug(name))}">
 <h3>${esc(name)} ${verdictBadge(r.valid)}</h3>
-<p>${esc(checkSummary(r))}</p>
+<p>${esc(checkSummary(r, name))}</p>
 ${diagram}${table}${evidence}${explanation}
 <details><summary>full result (JSON)</summary><pre>${rawJson(r)}</pre></details>
 </div>`;
@@ -292,7 +298,7 @@ function summaryCards(inp: PageInputs): string {
   const checks = results?.checks ?? {};
   const verdictRows = Object.entries(checks).map(
     ([n, r]) =>
-      `<li><div class="vhead"><a href="#check-${esc(slug(n))}">${esc(n)}</a>${verdictBadge(r.valid)}</div><div class="muted small">${esc(short(checkSummary(r), 140))}</div></li>`,
+      `<li><div class="vhead"><a href="#check-${esc(slug(n))}">${esc(n)}</a>${verdictBadge(r.valid)}</div><div class="muted small">${esc(short(checkSummary(r, n), 140))}</div></li>`,
   );
   const run = results?.run ?? {};
   const sched = inp.schedule as Record<string, unknown> | null;

@@ -130,7 +130,8 @@ export interface RunResultsFile {
     /** The cluster's namespaces (gone after the run; tests check that). */
     namespaces: string[];
     workload: string;
-    readConsistency: ReadConsistency;
+    /** The etcd workloads' read consistency (absent for the vote workload). */
+    readConsistency?: ReadConsistency;
     /** The vote workload's isolation level. */
     isolation?: Isolation;
     /** false: faults were left in force until the teardown. */
@@ -317,8 +318,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       nodes: def.nodes.map((n) => n.name),
       namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
       workload: workloadLabel(o.workload),
-      readConsistency: o.readConsistency,
-      ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
+      // each workload records its own consistency knob: isolation for votes, reads for etcd
+      ...(o.workload === 'vote'
+        ? { isolation: isolationOf(o) }
+        : { readConsistency: o.readConsistency }),
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
       clusterUpMs: clusterUpMs === null ? null : Math.round(clusterUpMs),
       execution,

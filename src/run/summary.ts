@@ -47,13 +47,26 @@ export function describeCheck(name: string, r: Result, counts?: RunCounts | null
     }
     case 'election': {
       const s = (r.summary ?? {}) as Record<string, unknown>;
+      const viol = arr('violations');
+      const stored =
+        typeof s.storedDistinct === 'number'
+          ? `${s.storedDistinct} distinct votes stored (seen by each of ${String(s.storedReads)} final reads)`
+          : `${String(s.storedVotes)} stored rows over all final reads`;
       lines.push(
-        s.storedVotes
-          ? `${s.votes ?? 0} votes acked, ${s.storedVotes} stored (final reads) over ${s.terms ?? 0} rounds`
-          : `${s.votes ?? 0} votes, ${s.becameLeader ?? 0} leader elections over ${s.terms ?? 0} terms`,
+        (s.storedVotes
+          ? `${s.votes ?? 0} votes acked, ${stored}, over ${s.terms ?? 0} rounds`
+          : `${s.votes ?? 0} votes, ${s.becameLeader ?? 0} leader elections over ${s.terms ?? 0} terms`) +
+          `; ${viol.length} violation(s)`,
       );
-      for (const v of arr('violations').slice(0, 3))
-        if (typeof v.message === 'string') lines.push(v.message);
+      for (const v of viol.slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
+      if (viol.length > 3) lines.push(`... and ${viol.length - 3} more (results.json, report.html)`);
+      break;
+    }
+    case 'convergence': {
+      if (typeof r.summary === 'string') lines.push(r.summary);
+      for (const d of arr('differences').slice(0, 3))
+        if (typeof d.message === 'string') lines.push(`differs: ${d.message}`);
+      if (typeof r.reason === 'string') lines.push(r.reason);
       break;
     }
     case 'perf': {
