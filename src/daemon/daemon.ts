@@ -461,6 +461,7 @@ export class Daemon {
       shrinking: true,
     };
     this.saveState();
+    this.subject.next({ type: 'shrink-start', trial, seed, runDir });
     this.log.info(
       { trial, budgetS: c.shrink.timeBudgetS },
       `shrinking trial ${trial} on the real cluster`,
@@ -490,6 +491,7 @@ export class Daemon {
           logger: this.log.child({ shrink: trial }),
           report: false,
           updateLatest: false,
+          onRunDir: (d) => this.subject.next({ type: 'shrink-attempt', trial, runDir: d, label }),
           onStreams: (streams) => {
             sub = trialEvents(trial, streams).subscribe((e) => this.subject.next(e));
           },
@@ -536,7 +538,16 @@ export class Daemon {
             `shrink step ${step}: ${candidateSize} ops+faults ${failing ? 'fails' : 'passes'} ` +
               `(${failures}/${attempts}); smallest failing: ${size}`,
           );
-          this.subject.next({ type: 'shrink', trial, step, size });
+          this.subject.next({
+            type: 'shrink',
+            trial,
+            step,
+            size,
+            candidateSize,
+            failing,
+            failures,
+            attempts,
+          });
         },
       });
       await this.saveMinimized(trial, runDir, sig, result);
@@ -547,6 +558,11 @@ export class Daemon {
       this.state.current = null;
       this.accountTime();
       this.saveState();
+      this.subject.next({
+        type: 'shrink-end',
+        trial,
+        size: result ? result.after.ops + result.after.faults : null,
+      });
     }
   }
 
