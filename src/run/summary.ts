@@ -59,7 +59,8 @@ export function describeCheck(name: string, r: Result, counts?: RunCounts | null
           `; ${viol.length} violation(s)`,
       );
       for (const v of viol.slice(0, 3)) if (typeof v.message === 'string') lines.push(v.message);
-      if (viol.length > 3) lines.push(`... and ${viol.length - 3} more (results.json, report.html)`);
+      if (viol.length > 3)
+        lines.push(`... and ${viol.length - 3} more (results.json, report.html)`);
       break;
     }
     case 'convergence': {

@@ -187,8 +187,9 @@ export function checkElection(
     votes: events.votes.length - selfVotes - storedVotes,
     selfVotes,
     storedVotes,
-    storedDistinct: new Set(stored.map((v) => `${v.voter}\u0000${termKey(v.term)}\u0000${v.candidate}`))
-      .size,
+    storedDistinct: new Set(
+      stored.map((v) => `${v.voter}\u0000${termKey(v.term)}\u0000${v.candidate}`),
+    ).size,
     storedReads: new Set(stored.map((v) => (v.source.kind === 'op' ? v.source.index : -1))).size,
     becameLeader: events.leaders.filter((l) => l.kind === 'became').length,
     learnedLeader: events.leaders.filter((l) => l.kind === 'learned').length,
