@@ -12,7 +12,7 @@ import type { Mark } from './evidence.js';
 import type { FaultPeriod, HistoryModel } from './model.js';
 import { describeCheck } from '../run/summary.js';
 import { laneName, scriptJson, type PageData } from './page-data.js';
-import { historyCountRows, humanMs, runCardRows } from './run-card.js';
+import { escHtml, historyCountRows, humanMs, runCardRows } from './run-card.js';
 import { OUTCOME_COLORS, REPORT_CSS } from './style.js';
 
 export interface RunResults {
@@ -39,12 +39,8 @@ export interface PageInputs {
   generatedAt: Date;
 }
 
-export function esc(s: unknown): string {
-  return String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+/** HTML-escapes text (one escaper for the whole report). */
+export const esc = escHtml;
 
 function short(v: unknown, max = 120): string {
   if (v === undefined) return '';
