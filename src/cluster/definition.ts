@@ -5,6 +5,11 @@
  *
  * The `database` field discriminates: each database driver (src/cluster/drivers) adds its own
  * variant to the union below: "etcd" and "postgres" (a single PostgreSQL 15 primary).
+ *
+ * `backend` says where the nodes live (src/placement): "netns" (the default: a namespace per node
+ * on this machine), "ssh" (the user's machines, listed per node with `host`, and the `ssh` block)
+ * or "docker" (one container per node from a local image on a user-defined bridge: the `docker`
+ * block). Files without `backend` mean exactly what they meant before.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -44,12 +49,64 @@ const nodeName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1-20 chars of a-z, 0-9, "-", starting with a letter');
 
+/** OpenSSH's fingerprint form (`ssh-keygen -lf`): SHA256:<43 base64 chars>. */
+const fingerprint = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be an OpenSSH SHA256 fingerprint (SHA256:...)');
+
 const port = z.number().int().min(1).max(65535);
 
 const nodeSchema = z.strictObject({
   name: nodeName,
   /** "auto": .11, .12, ... of the run's /24 in node order; or an explicit IPv4 inside `subnet`. */
   address: z.union([z.literal('auto'), z.ipv4()]).default('auto'),
+  /** ssh: the machine to connect to (name or address; default `address`). */
+  host: z.string().min(1).max(253).optional(),
+  /** ssh: this host's port, over `ssh.port`. */
+  sshPort: port.optional(),
+  /** ssh: the host key's pinned fingerprint (instead of, or besides, `ssh.knownHosts`). */
+  hostKey: fingerprint.optional(),
+});
+
+/**
+ * ssh backend: how to reach the hosts. Paths are relative to the definition file. Private keys
+ * and passphrases are read at connect time and never copied into state files or logs.
+ */
+const sshSchema = z.strictObject({
+  user: z.string().min(1).default('root'),
+  port: port.default(22),
+  /** Private key file; or `agent: true` to use $SSH_AUTH_SOCK. */
+  privateKey: z.string().min(1).optional(),
+  /** Environment variable holding the key's passphrase (the passphrase itself never is in the file). */
+  passphraseEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .optional(),
+  agent: z.boolean().default(false),
+  /** OpenSSH known_hosts file the host keys are checked against. */
+  knownHosts: z.string().min(1).optional(),
+  /** Accept (and append to knownHosts) a host key never seen before; a CHANGED key is still refused. */
+  acceptNewHostKeys: z.boolean().default(false),
+  /** Run privileged commands (iptables, signals to the member) through `sudo -n`. */
+  sudo: z.boolean().default(false),
+  /** Faultline's directory on each host; a run uses `<workDir>/<run id>` and removes it at teardown. */
+  workDir: z
+    .string()
+    .regex(/^\/[^\0]*$/, 'must be an absolute path')
+    .default('/tmp/faultline'),
+  connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+});
+
+/** docker backend: which engine, which image, which network. Nothing is pulled from a registry. */
+const dockerSchema = z.strictObject({
+  /** The engine's socket. */
+  socket: z.string().min(1).default('/var/run/docker.sock'),
+  /** A local image holding the system under test (e.g. built by `scripts/lab.sh up docker`). */
+  image: z.string().min(1),
+  /** The user-defined bridge network's /24: "auto" (a free 10.77.N.0/24, as for netns) or explicit. */
+  subnet: z
+    .union([z.literal('auto'), z.cidrv4().refine((c) => c.endsWith('/24'), 'must be a /24')])
+    .default('auto'),
 });
 
 const commandSchema = z.strictObject({
@@ -59,6 +116,9 @@ const commandSchema = z.strictObject({
 });
 
 const baseShape = {
+  backend: z.enum(['netns', 'ssh', 'docker']).default('netns'),
+  ssh: sshSchema.optional(),
+  docker: dockerSchema.optional(),
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a simple name (letters, digits, . _ -)'),
@@ -104,6 +164,7 @@ const postgresDefinition = z.strictObject({
 export const clusterDefinitionSchema = z
   .discriminatedUnion('database', [etcdDefinition, postgresDefinition])
   .superRefine((def, ctx) => {
+    checkBackend(def, ctx);
     const seenNames = new Map<string, number>();
     const seenAddrs = new Map<string, number>();
     def.nodes.forEach((n, i) => {
@@ -124,20 +185,22 @@ export const clusterDefinitionSchema = z
         });
       }
       seenAddrs.set(n.address, i);
-      if (def.subnet === 'auto') {
+      if (def.backend === 'ssh') return; // the user's own addresses
+      const subnet = def.backend === 'docker' ? (def.docker?.subnet ?? 'auto') : def.subnet;
+      if (subnet === 'auto') {
         ctx.addIssue({
           code: 'custom',
           path: ['nodes', i, 'address'],
           message: 'an explicit address needs an explicit subnet',
         });
       } else {
-        const prefix = def.subnet.split('.').slice(0, 3).join('.') + '.';
+        const prefix = subnet.split('.').slice(0, 3).join('.') + '.';
         const last = Number(n.address.split('.')[3]);
         if (!n.address.startsWith(prefix) || last < 2 || last > 254) {
           ctx.addIssue({
             code: 'custom',
             path: ['nodes', i, 'address'],
-            message: `${n.address} is not a usable host address in ${def.subnet} (.1 is the host)`,
+            message: `${n.address} is not a usable host address in ${subnet} (.1 is the host)`,
           });
         }
       }
@@ -152,7 +215,59 @@ export const clusterDefinitionSchema = z
     }
   });
 
+/** The backend blocks must match `backend`; ssh nodes need addresses and verifiable host keys. */
+function checkBackend(
+  def: {
+    backend: 'netns' | 'ssh' | 'docker';
+    ssh?: z.output<typeof sshSchema> | undefined;
+    docker?: z.output<typeof dockerSchema> | undefined;
+    nodes: z.output<typeof nodeSchema>[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  for (const other of ['ssh', 'docker'] as const) {
+    if (def[other] && def.backend !== other)
+      issue([other], `only allowed with "backend": "${other}" (backend is ${def.backend})`);
+  }
+  if (def.backend === 'docker' && !def.docker)
+    issue(['docker'], 'required with "backend": "docker" ({ "image": ..., "socket": ... })');
+  if (def.backend !== 'ssh') {
+    def.nodes.forEach((n, i) => {
+      for (const f of ['host', 'sshPort', 'hostKey'] as const)
+        if (n[f] !== undefined) issue(['nodes', i, f], 'only allowed with "backend": "ssh"');
+    });
+    return;
+  }
+  const ssh = def.ssh;
+  if (!ssh) {
+    issue(
+      ['ssh'],
+      'required with "backend": "ssh" ({ "user", "privateKey" or "agent", "knownHosts" })',
+    );
+    return;
+  }
+  if (!ssh.privateKey && !ssh.agent)
+    issue(['ssh', 'privateKey'], 'give a private key file, or "agent": true to use $SSH_AUTH_SOCK');
+  def.nodes.forEach((n, i) => {
+    if (n.address === 'auto')
+      issue(
+        ['nodes', i, 'address'],
+        'ssh hosts need their address (the one peers and clients use)',
+      );
+    if (!ssh.knownHosts && !n.hostKey && !ssh.acceptNewHostKeys)
+      issue(
+        ['nodes', i, 'hostKey'],
+        'no way to verify this host: pin its key fingerprint here or give ssh.knownHosts',
+      );
+  });
+}
+
 export type ClusterDefinition = z.output<typeof clusterDefinitionSchema>;
+export type SshSettings = z.output<typeof sshSchema>;
+export type DockerSettings = z.output<typeof dockerSchema>;
+export type NodeSpec = ClusterDefinition['nodes'][number];
 export type DatabaseName = ClusterDefinition['database'];
 export type CommandTemplate = z.output<typeof commandSchema>;
 
