@@ -6,18 +6,21 @@
  *   bridge, data): that also removes every iptables rule, SIGSTOPped member and link proxy in it.
  * - A cluster left up on purpose (`cluster up`, no owner) stays, but the faults of any journal
  *   whose writer died are healed from the journal (rules deleted, SIGCONT, members restarted).
- * - With `all`, every cluster of this state dir is torn down. With `orphans`, also any namespace
- *   or link named like ours (fl<6 hex>-<node>, fl<6 hex>br, fl<6 hex>h<n>) that no state file
- *   in this state dir describes (off by default: another state dir's live run looks the same).
+ * - With `all`, every cluster of this state dir is torn down. With `orphans`, also whatever each
+ *   placement backend recognises as its own that no state file in this state dir describes
+ *   (netns: namespaces and links named fl<6 hex>...; off by default: another state dir's live
+ *   run looks the same).
+ *
+ * Faults are healed through the handler and backend their journal entry names (nemesis/heal.ts).
  */
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
+import { isAlive } from '../control/proc.js';
 import { readJournal, unhealedFaults } from '../nemesis/journal.js';
-import { undoRecorded } from '../nemesis/nemesis.js';
+import { undoRecorded } from '../nemesis/heal.js';
+import { allPlacementBackends } from '../placement/index.js';
+import type { PlacementRecord } from '../placement/placement.js';
 import { Cluster } from './cluster.js';
-import { execRaw } from './exec.js';
-import { deleteBridge, listLinks, listNetns, netnsPids } from './network.js';
-import { isAlive, signal } from './proc.js';
 import { listStates, stateDir, writeState, type ClusterState } from './state.js';
 import { teardownState } from './teardown.js';
 
@@ -27,9 +30,6 @@ export interface RecoveryReport {
   orphans: string[];
   errors: string[];
 }
-
-const OWN_NETNS = /^fl[0-9a-f]{6}-[a-z][a-z0-9-]*$/;
-const OWN_LINK = /^fl[0-9a-f]{6}(br|h\d+)$/;
 
 function unhealedIds(state: ClusterState): string[] {
   return state.journals.flatMap((j) =>
@@ -49,15 +49,13 @@ export async function recoverLeftovers(
   const dir = opts.stateDir ?? stateDir();
   const logger = opts.logger ?? silentLogger;
   const report: RecoveryReport = { tornDown: [], healed: [], orphans: [], errors: [] };
-  const known = new Set<string>();
+  const known: PlacementRecord[] = [];
   for (const { file, state, error } of listStates(dir)) {
     if (!state) {
       report.errors.push(`${file}: ${error}`);
       continue;
     }
-    state.nodes.forEach((n) => known.add(n.netns));
-    known.add(state.bridge);
-    state.nodes.forEach((n) => known.add(n.vethHost));
+    known.push(state.placement);
     if (opts.only && !opts.only(state)) continue;
     const ownerDead = state.owner !== null && !isAlive(state.owner.pid, state.owner.startTime);
     if (opts.all || opts.only || ownerDead) {
@@ -98,16 +96,12 @@ export async function recoverLeftovers(
     }
   }
   if (opts.orphans) {
-    for (const ns of await listNetns()) {
-      if (!OWN_NETNS.test(ns) || known.has(ns)) continue;
-      for (const pid of await netnsPids(ns)) signal(pid, 'SIGKILL');
-      await execRaw(['ip', 'netns', 'del', ns]);
-      report.orphans.push(`netns ${ns}`);
-    }
-    for (const link of await listLinks()) {
-      if (!OWN_LINK.test(link) || known.has(link)) continue;
-      await deleteBridge(link);
-      report.orphans.push(`link ${link}`);
+    for (const b of allPlacementBackends()) {
+      try {
+        report.orphans.push(...((await b.orphans?.(known, { remove: true })) ?? []));
+      } catch (err) {
+        report.errors.push(`orphans (${b.backend}): ${(err as Error).message}`);
+      }
     }
   }
   return report;

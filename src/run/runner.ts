@@ -14,7 +14,6 @@ import { join, resolve } from 'node:path';
 import type { ReadConsistency } from '../clients/etcd.js';
 import type { Isolation } from '../clients/pg-vote.js';
 import type { ComposedResult } from '../checkers/compose.js';
-import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
 import { Cluster } from '../cluster/cluster.js';
@@ -250,7 +249,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
               (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops,
               nodes,
             )
-          : await observeSettledEtcd(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
+          : await cluster.observe();
     }
   } catch (err) {
     runError = errorText(err);
@@ -263,13 +262,19 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       await nemesis?.close().catch(() => undefined);
     }
     const running =
-      cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
+      (cluster &&
+        (
+          await Promise.all(
+            cluster.nodes.map(async (n) => ((await cluster!.isRunning(n.name)) ? [n.name] : [])),
+          )
+        ).flat()) ??
+      [];
     await links?.teardown().catch(() => undefined);
     await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
     if (!healAtEnd && nemesis) {
       endedByTeardown = nemesis.closeAfterTeardown({
         killed: running,
-        namespacesRemoved: cluster?.nodes.map((n) => n.netns) ?? [],
+        namespacesRemoved: nodeHomes(cluster),
       });
       if (endedByTeardown.length)
         log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
@@ -293,7 +298,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       cluster: resolve(o.clusterFile),
       database: def.database,
       nodes: def.nodes.map((n) => n.name),
-      namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
+      namespaces: nodeHomes(cluster),
       workload: workloadLabel(o.workload),
       readConsistency: o.readConsistency,
       ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
@@ -367,26 +372,14 @@ function checkedTargets(def: ClusterDefinition, file: string, nodes: string[]): 
   return nodes;
 }
 
-/**
- * Replica observations once the members have settled: a member just reconnected after a
- * partition catches up within seconds (etcd's peer streams back off), and comparing it before
- * then would report lag as divergence. Polls until every member reports the same revision and
- * applied index, or until `timeoutMs`; the last observation is what the checker judges.
- */
-async function observeSettledEtcd(
-  members: Record<string, string>,
-  timeoutMs = 15_000,
-): Promise<ReplicaObservation[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const obs = await observeEtcdMembers(members);
-    const settled =
-      obs.every((o) => o.error === undefined) &&
-      new Set(obs.map((o) => o.revision)).size === 1 &&
-      new Set(obs.map((o) => o.appliedIndex)).size === 1;
-    if (settled || Date.now() >= deadline) return obs;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Where the nodes lived (netns names; containers or hosts on other backends), for the record. */
+function nodeHomes(cluster: Cluster | undefined): string[] {
+  return (
+    cluster?.nodes.map((n) => {
+      const w = cluster.where(n.name);
+      return String(w.netns ?? w.container ?? w.host ?? n.name);
+    }) ?? []
+  );
 }
 
 /** Teardown wipes member data; drop the then-empty directory so the run dir holds only results. */

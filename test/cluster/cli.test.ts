@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { execRaw } from '../../src/cluster/exec.js';
-import { listNetns } from '../../src/cluster/network.js';
-import { readProcStat } from '../../src/cluster/proc.js';
+import { execRaw } from '../../src/control/local.js';
+import { listNetns } from '../../src/placement/netns/network.js';
+import { readProcStat } from '../../src/control/proc.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { Nemesis } from '../../src/nemesis/nemesis.js';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
@@ -104,7 +104,7 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
     expect(healed.code, healed.stderr).toBe(0);
     expect(healed.stderr).toMatch(/healed faults f2:partition, f1:pause left by a crashed nemesis/);
     expect(readProcStat(pausedPid)?.state).not.toBe('T');
-    expect(await listFaultRules(attached.node('n3').netns)).toEqual([]);
+    expect(await listFaultRules(attached.remote('n3'))).toEqual([]);
 
     const down = await cli('cluster', 'down', def);
     expect(down.code, down.stderr).toBe(0);

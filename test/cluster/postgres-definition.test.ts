@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClusterDefinition, parseClusterDefinition } from '../../src/cluster/definition.js';
-import { driverFor } from '../../src/cluster/drivers/index.js';
-import { defaultPostgresStart, PostgresDriver } from '../../src/cluster/drivers/postgres.js';
+import { driverFor } from '../../src/system/index.js';
+import { defaultPostgresStart, PostgresDriver } from '../../src/system/postgres.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 
@@ -21,9 +21,10 @@ describe('postgres cluster definitions', () => {
     const pg = driverFor('postgres');
     expect(pg).toBeInstanceOf(PostgresDriver);
     expect(pg.database).toBe('postgres');
-    expect(pg.honoursFaketime).toBe(true);
-    expect(typeof pg.signalTree).toBe('function');
-    expect(driverFor('etcd').signalTree).toBeUndefined();
+    expect(pg.clock).toBe('faketime');
+    expect(typeof pg.signal).toBe('function');
+    expect(driverFor('etcd').signal).toBeUndefined();
+    expect(driverFor('etcd').clock).toBe('none');
   });
 
   it('an unknown database is named in the error', () => {

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { waitFor } from '../../src/cluster/exec.js';
-import { listNetns } from '../../src/cluster/network.js';
-import { readProcStat } from '../../src/cluster/proc.js';
+import { waitFor } from '../../src/wait.js';
+import { listNetns } from '../../src/placement/netns/network.js';
+import { readProcStat } from '../../src/control/proc.js';
 import { readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { FaultNotAvailableError, Nemesis } from '../../src/nemesis/nemesis.js';
@@ -29,7 +29,7 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
     const upMs = performance.now() - t0;
     runId = cluster.runId;
     console.log(
-      `[measure] etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${(cluster.memoryBytes() / 2 ** 20).toFixed(1)} MiB`,
+      `[measure] etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${((await cluster.memoryBytes()) / 2 ** 20).toFixed(1)} MiB`,
     );
     nemesis = new Nemesis(cluster, { seed: 42 });
   });
@@ -79,7 +79,7 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
 
     const healed = await nemesis.heal(f.id);
     expect(healed.verification.ok, JSON.stringify(healed.verification)).toBe(true);
-    for (const n of cluster.nodes) expect(await listFaultRules(n.netns)).toEqual([]);
+    for (const n of cluster.nodes) expect(await listFaultRules(cluster.remote(n.name))).toEqual([]);
     await expectHealthyAndConverged();
     const all = client(cluster.endpoints(), 5000);
     try {
@@ -93,7 +93,7 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
     const f = await nemesis.apply({ kind: 'kill', targets: 'one' });
     const [victim] = f.targets;
     expect(f.verification.ok).toBe(true);
-    expect(cluster.isRunning(victim!)).toBe(false);
+    expect(await cluster.isRunning(victim!)).toBe(false);
     const h = await nemesis.heal(f.id);
     expect(h.verification.observed.healthy).toBe(true);
     await expectHealthyAndConverged();
@@ -152,9 +152,9 @@ describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
     });
     expect(f.parts).toHaveLength(2);
     expect(f.verification.ok, JSON.stringify(f.verification)).toBe(true);
-    expect((await listFaultRules(cluster.node('n1').netns)).length).toBeGreaterThanOrEqual(5);
+    expect((await listFaultRules(cluster.remote('n1'))).length).toBeGreaterThanOrEqual(5);
     await nemesis.heal(f.id);
-    expect(await listFaultRules(cluster.node('n1').netns)).toEqual([]);
+    expect(await listFaultRules(cluster.remote('n1'))).toEqual([]);
     await expectHealthyAndConverged();
   });
 

@@ -8,12 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { execRaw, waitFor } from '../../src/cluster/exec.js';
-import { listLinks, listNetns } from '../../src/cluster/network.js';
-import { isAlive, readProcStat } from '../../src/cluster/proc.js';
+import { execRaw } from '../../src/control/local.js';
+import { waitFor } from '../../src/wait.js';
+import { listLinks, listNetns } from '../../src/placement/netns/network.js';
+import { isAlive, readProcStat } from '../../src/control/proc.js';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { privateDirs, removeDirs, REPO } from './helpers.js';
+import { NetnsRemote } from '../../src/control/netns.js';
 
 const asRoot = process.getuid?.() === 0;
 
@@ -115,7 +117,9 @@ describe.skipIf(!asRoot)('crash residue', () => {
     expect(report.proxyPids).toHaveLength(3);
     for (const pid of report.proxyPids) expect(isAlive(pid), `link proxy pid ${pid}`).toBe(true);
     expect(readProcStat(report.pausedPid)?.state).toBe('T');
-    expect((await listFaultRules(report.netns[0]!)).length).toBeGreaterThan(0);
+    expect((await listFaultRules(new NetnsRemote('n1', report.netns[0]!))).length).toBeGreaterThan(
+      0,
+    );
 
     child!.kill('SIGKILL');
     await waitFor(

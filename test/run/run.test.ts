@@ -13,7 +13,7 @@ import { historyToEdn } from '../../src/history/exporters/edn.js';
 import { serializeOp } from '../../src/history/jsonl.js';
 import { loadHistory, parseHistoryText } from '../../src/history/load.js';
 import { validateHistory } from '../../src/history/validate.js';
-import { probeReport } from '../../src/report/browser-probe.js';
+import { probeReport } from '../support/browser-probe.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CLI = join(REPO, 'dist', 'cli.js');

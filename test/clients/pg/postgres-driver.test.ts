@@ -19,7 +19,7 @@ import {
   startPostgres,
   stopPostgres,
   type PostgresProcess,
-} from '../../../src/cluster/drivers/postgres.js';
+} from '../../../src/system/postgres.js';
 import type { NodeState } from '../../../src/cluster/state.js';
 import { freePort } from './local-postgres.js';
 
@@ -115,8 +115,6 @@ describe('PostgresDriver on a real server from clusters/postgres.json', () => {
     node = {
       name: 'n1',
       ip: '127.0.0.1',
-      netns: 'none',
-      vethHost: 'none',
       dataDir: join(dir, 'data', 'n1'),
       logFile: join(dir, 'logs', 'n1.log'),
       clientUrl: fillTemplate(def.clientEndpoint, { ip: '127.0.0.1', clientPort: port }),

@@ -1,5 +1,5 @@
 /**
- * Picks a free 10.77.N.0/24 for a run, so two runs (or two test files) can coexist. The lock is a
+ * Picks a free 10.77.N.0/24 for a run (netns bridges; docker networks use the same pool), so two runs (or two test files) can coexist. The lock is a
  * file `subnets/<N>` created with O_EXCL; it is released at teardown, and reclaimed if its run's
  * state file is gone and its process is dead. The lock dir is machine-wide (/run/faultline/subnets,
  * or FAULTLINE_SUBNET_DIR) even when FAULTLINE_STATE_DIR points elsewhere, so runs with different
@@ -15,9 +15,9 @@ import {
   existsSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { execRaw } from './exec.js';
-import { isAlive, readProcStat } from './proc.js';
-import { stateDir, stateFilePath } from './state.js';
+import { execRaw } from '../../control/local.js';
+import { isAlive, readProcStat } from '../../control/proc.js';
+import { stateDir, stateFilePath } from '../../cluster/state.js';
 
 export const SUBNET_POOL_PREFIX = '10.77';
 

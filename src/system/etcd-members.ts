@@ -1,12 +1,13 @@
 /**
- * Observes etcd members for the convergence checker: each member through its OWN endpoint
- * (a client per member, so no request is forwarded to another member): Status (revision,
- * raft applied index), then HashKV at the lowest revision every member has, so the hashes are
- * comparable. A member that does not answer becomes an observation with `error`.
+ * Talking to etcd members one by one over gRPC, each through its OWN endpoint (a client per
+ * member, so no request is forwarded to another member): the one place the KV hash (HashKV) is
+ * computed, for the driver's `kvHash` and for the convergence observation (Status: revision,
+ * raft applied index; then HashKV at the lowest revision every member has, so the hashes are
+ * comparable). A member that does not answer becomes an observation with `error`.
  */
 import { noop } from 'cockatiel';
 import { Etcd3, type IHashKVResponse } from 'etcd3';
-import type { ReplicaObservation } from './check.js';
+import type { ReplicaObservation } from '../checkers/convergence/check.js';
 
 /**
  * etcd3 1.1.2's `maintenance.hashKV` calls a grpc method named `hashKV`, which grpc-js does
@@ -15,6 +16,31 @@ import type { ReplicaObservation } from './check.js';
 class MemberClient extends Etcd3 {
   hashKV(revision: number): Promise<IHashKVResponse> {
     return this.pool.exec<IHashKVResponse>('Maintenance', 'HashKV', { revision });
+  }
+}
+
+function memberClient(url: string, timeoutMs: number): MemberClient {
+  return new MemberClient({
+    hosts: [url],
+    dialTimeout: timeoutMs,
+    defaultCallOptions: () => ({ deadline: Date.now() + timeoutMs }),
+    // One attempt: a down member is an observation, not something to retry around.
+    faultHandling: { host: () => noop, global: noop },
+  });
+}
+
+/** HashKV of one member at `revision`: the KV store's hash up to it (and its compaction). */
+export async function etcdHashKV(
+  url: string,
+  revision: number,
+  timeoutMs = 5000,
+): Promise<{ hash: number; compactRevision: number }> {
+  const client = memberClient(url, timeoutMs);
+  try {
+    const h = await client.hashKV(revision);
+    return { hash: Number(h.hash), compactRevision: Number(h.compact_revision) };
+  } finally {
+    client.close();
   }
 }
 
@@ -34,13 +60,7 @@ export async function observeEtcdMembers(
   const clients = Object.entries(members).map(([name, url]) => ({
     name,
     url,
-    client: new MemberClient({
-      hosts: [url],
-      dialTimeout: timeoutMs,
-      defaultCallOptions: () => ({ deadline: Date.now() + timeoutMs }),
-      // One attempt: a down member is an observation, not something to retry around.
-      faultHandling: { host: () => noop, global: noop },
-    }),
+    client: memberClient(url, timeoutMs),
   }));
   const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
   try {

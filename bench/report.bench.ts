@@ -7,9 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, probeReport } from '../report/browser-probe.js';
-import { renderReport } from '../report/render.js';
-import { writeSampleRun } from '../report/sample-run.js';
+import { launchChromium, probeReport } from '../test/support/browser-probe.js';
+import { renderReport } from '../src/report/render.js';
+import { writeSampleRun } from '../test/support/sample-run.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const RUNS = 3;

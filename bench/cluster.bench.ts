@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Nemesis } from '../nemesis/nemesis.js';
-import { Cluster } from './cluster.js';
-import { loadClusterDefinition } from './definition.js';
+import { Nemesis } from '../src/nemesis/nemesis.js';
+import { Cluster } from '../src/cluster/cluster.js';
+import { loadClusterDefinition } from '../src/cluster/definition.js';
 
 const TARGET_UP_MS = 10_000;
-const repo = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const repo = join(fileURLToPath(import.meta.url), '..', '..');
 const base = mkdtempSync(join(tmpdir(), 'fl-bench-'));
 process.env.FAULTLINE_STATE_DIR ??= join(base, 'state');
 
@@ -35,7 +35,7 @@ for (const name of ['etcd-3', 'etcd-5']) {
     rows.push({
       cluster: name,
       upToHealthyMs: Math.round(upMs),
-      membersRssMiB: Number((cluster.memoryBytes() / 2 ** 20).toFixed(1)),
+      membersRssMiB: Number(((await cluster.memoryBytes()) / 2 ** 20).toFixed(1)),
       partitionApplyVerifyMs: Math.round(applyMs),
       healToHealthyMs: Math.round(healMs),
       verified: String(f.verification.ok),

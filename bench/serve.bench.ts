@@ -7,9 +7,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../src/server/index.js';
-import { RunIndex } from '../../src/server/runs.js';
-import { FIXTURE_RUN_ID, FIXTURE_RUNS, rawRequest } from './helpers.js';
+import { startServer } from '../src/server/index.js';
+import { RunIndex } from '../src/server/runs.js';
+import { FIXTURE_RUN_ID, FIXTURE_RUNS, rawRequest } from '../test/server/helpers.js';
 
 const N = Number(process.argv[2] ?? 3000);
 const base = await mkdtemp(join(tmpdir(), `fl-serve-bench-${process.pid}-`));

@@ -2,9 +2,9 @@
  * Benchmark: perf and stuck checkers on a synthetic history of N client operations
  * (2N history entries, 10 workers, 20 nemesis faults). Run: `npm run bench:checkers [-- N]`.
  */
-import type { History, Op } from '../../../src/history/op.js';
-import { checkPerf } from '../../../src/checkers/perf/index.js';
-import { checkStuck } from '../../../src/checkers/stuck/index.js';
+import type { History, Op } from '../src/history/op.js';
+import { checkPerf } from '../src/checkers/perf/index.js';
+import { checkStuck } from '../src/checkers/stuck/index.js';
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const workers = 10;

@@ -1,6 +1,7 @@
 /**
- * Running short-lived system commands (ip, iptables, probes). Each call spawns without a shell,
- * collects output and fails with a message that names the command, so a broken step is obvious.
+ * Running short-lived commands on THIS machine (ip, etcdctl, probes from the host). Each call
+ * spawns without a shell, collects output and fails with a message that names the command, so a
+ * broken step is obvious. Commands on a node go through its Remote (remote.ts) instead.
  */
 import { spawn } from 'node:child_process';
 
@@ -9,6 +10,7 @@ export interface ExecResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  timedOut?: boolean;
 }
 
 export class CommandError extends Error {
@@ -25,10 +27,11 @@ export class CommandError extends Error {
 }
 
 export interface ExecOptions {
-  input?: string;
+  input?: string | Buffer;
   /** Kill the command after this long (it then resolves with signal SIGKILL). */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 /** Runs a command and resolves with whatever happened; never rejects on a non-zero exit. */
@@ -39,22 +42,27 @@ export function execRaw(argv: string[], opts: ExecOptions = {}): Promise<ExecRes
     const child = spawn(cmd, args, {
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let timedOut = false;
     const timer =
       opts.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, ...(timedOut ? { timedOut } : {}) });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
@@ -65,32 +73,4 @@ export async function exec(argv: string[], opts: ExecOptions = {}): Promise<stri
   const result = await execRaw(argv, opts);
   if (result.code !== 0) throw new CommandError(argv, result);
   return result.stdout;
-}
-
-/** `exec` inside a network namespace. */
-export function nsExec(netns: string, argv: string[], opts: ExecOptions = {}): Promise<string> {
-  return exec(['ip', 'netns', 'exec', netns, ...argv], opts);
-}
-
-/** Resolves when `check` returns a truthy value, polling every `intervalMs`; rejects at the deadline. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs, intervalMs = 100 }: { timeoutMs: number; intervalMs?: number },
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) {
-      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }

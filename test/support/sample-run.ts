@@ -8,10 +8,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JsonValue, Op } from '../history/op.js';
-import { serializeOp } from '../history/jsonl.js';
-import { checkPerf } from '../checkers/perf/index.js';
-import { checkStuck } from '../checkers/stuck/index.js';
+import type { JsonValue, Op } from '../../src/history/op.js';
+import { serializeOp } from '../../src/history/jsonl.js';
+import { checkPerf } from '../../src/checkers/perf/index.js';
+import { checkStuck } from '../../src/checkers/stuck/index.js';
 
 export interface SampleRunOptions {
   ops?: number;

@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const REPO = new URL('../../', import.meta.url).pathname;
+const REPO = new URL('../', import.meta.url).pathname;
 const CLI = join(REPO, 'dist', 'cli.js');
 const [rc = 5, ser = 10, secs = 10] = process.argv.slice(2).map(Number);
 

@@ -1,27 +1,28 @@
 /**
- * etcd (Debian's etcd-server 3.4) as a Faultline database. Talks to members through etcd's JSON
+ * etcd (Debian's etcd-server 3.4) as a Faultline system. Talks to members through etcd's JSON
  * gateway (/health, /v3/maintenance/status, /v3/cluster/member/*) with plain fetch and short
- * timeouts, and through `etcdctl endpoint hashkv` for HashKV (the 3.4 gateway does not route it,
- * and etcd3's maintenance.hashKV calls a gRPC method name that does not exist).
+ * timeouts, and over gRPC one member at a time for HashKV and the convergence observation
+ * (etcd-members.ts; the 3.4 gateway does not route HashKV).
  */
-import { readFile } from 'node:fs/promises';
-import { exec, waitFor } from '../exec.js';
-import type { ClusterDefinition, CommandTemplate } from '../definition.js';
-import type { NodeState } from '../state.js';
+import type { ReplicaObservation } from '../checkers/convergence/check.js';
+import type { CommandTemplate } from '../cluster/definition.js';
+import { waitFor } from '../wait.js';
+import { etcdHashKV, observeEtcdMembers } from './etcd-members.js';
 import type {
-  ClusterControl,
-  DatabaseDriver,
   KvHash,
+  Member,
+  MemberControl,
   MemberStatus,
   RejoinReport,
-} from './driver.js';
+  SystemDriver,
+} from './system.js';
 
 interface Header {
   member_id: string;
   revision?: string;
   raft_term?: string;
 }
-interface Member {
+interface EtcdMember {
   ID: string;
   name?: string;
   peerURLs?: string[];
@@ -59,8 +60,11 @@ export const ETCD_DEFAULT_ARGS = [
   '--log-outputs=stderr',
 ];
 
-async function memberList(node: NodeState, timeoutMs = 2000): Promise<Member[]> {
-  const r = await post<{ members?: Member[] }>(
+async function memberList(
+  node: Pick<Member, 'clientUrl'>,
+  timeoutMs = 2000,
+): Promise<EtcdMember[]> {
+  const r = await post<{ members?: EtcdMember[] }>(
     node.clientUrl,
     '/v3/cluster/member/list',
     {},
@@ -69,23 +73,53 @@ async function memberList(node: NodeState, timeoutMs = 2000): Promise<Member[]> 
   return r.members ?? [];
 }
 
-export class EtcdDriver implements DatabaseDriver {
+/** How long the convergence observation waits for members to settle (see `observe`). */
+const SETTLE_MS = 15_000;
+
+export class EtcdDriver implements SystemDriver {
   readonly database = 'etcd' as const;
   // etcd is a Go binary: Go reads the clock through the vDSO / raw syscalls, not libc, so
   // libfaketime's LD_PRELOAD has no effect on it. Clock faults are reported as not applied.
-  readonly honoursFaketime = false;
+  readonly clock = 'none' as const;
 
-  defaultStart(_def: ClusterDefinition): CommandTemplate {
+  defaultStart(): CommandTemplate {
     return { command: '/usr/bin/etcd', args: [...ETCD_DEFAULT_ARGS], env: {} };
   }
 
-  templateVars(ctx: Parameters<DatabaseDriver['templateVars']>[0]) {
+  templateVars(ctx: Parameters<SystemDriver['templateVars']>[0]) {
     const initialCluster =
-      ctx.initialCluster ?? ctx.nodes.map((n) => `${n.name}=${n.peerUrl}`).join(',');
+      ctx.initialCluster ?? ctx.peers.map((n) => `${n.name}=${n.peerUrl}`).join(',');
     return { initialCluster, clusterState: ctx.clusterState, clusterToken: ctx.clusterToken };
   }
 
-  async isHealthy(node: NodeState, timeoutMs = 1000): Promise<boolean> {
+  logFiles(member: Member): string[] {
+    return [member.logFile];
+  }
+
+  /**
+   * Replica observations once the members have settled: a member just reconnected after a
+   * partition catches up within seconds (etcd's peer streams back off), and comparing it before
+   * then would report lag as divergence. Polls until every member reports the same revision and
+   * applied index, or until the deadline; the last observation is what the checker judges.
+   */
+  async observe(
+    members: readonly Member[],
+    opts: { timeoutMs?: number; now?: () => number } = {},
+  ): Promise<ReplicaObservation[]> {
+    const byName = Object.fromEntries(members.map((m) => [m.name, m.clientUrl]));
+    const deadline = Date.now() + (opts.timeoutMs ?? SETTLE_MS);
+    for (;;) {
+      const obs = await observeEtcdMembers(byName, opts.now ? { now: opts.now } : {});
+      const settled =
+        obs.every((o) => o.error === undefined) &&
+        new Set(obs.map((o) => o.revision)).size === 1 &&
+        new Set(obs.map((o) => o.appliedIndex)).size === 1;
+      if (settled || Date.now() >= deadline) return obs;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async isHealthy(node: Member, timeoutMs = 1000): Promise<boolean> {
     try {
       const res = await fetch(`${node.clientUrl}/health`, {
         signal: AbortSignal.timeout(timeoutMs),
@@ -97,11 +131,7 @@ export class EtcdDriver implements DatabaseDriver {
     }
   }
 
-  async status(
-    node: NodeState,
-    nodes: readonly NodeState[],
-    timeoutMs = 1000,
-  ): Promise<MemberStatus> {
+  async status(node: Member, nodes: readonly Member[], timeoutMs = 1000): Promise<MemberStatus> {
     const [st, members] = await Promise.all([
       post<{ header: Header; leader?: string; raftTerm?: string }>(
         node.clientUrl,
@@ -128,7 +158,7 @@ export class EtcdDriver implements DatabaseDriver {
   }
 
   /** Members that report themselves as leader (an isolated old leader steps down: CheckQuorum). */
-  async primaries(nodes: readonly NodeState[]): Promise<string[]> {
+  async primaries(nodes: readonly Member[]): Promise<string[]> {
     const results = await Promise.allSettled(
       nodes.map((n) =>
         post<{ header: Header; leader?: string }>(n.clientUrl, '/v3/maintenance/status', {}, 1000),
@@ -147,23 +177,9 @@ export class EtcdDriver implements DatabaseDriver {
     return leaders;
   }
 
-  async kvHash(node: NodeState, revision: number, timeoutMs = 5000): Promise<KvHash> {
-    const out = await exec(
-      [
-        'etcdctl',
-        `--endpoints=${node.clientUrl}`,
-        `--command-timeout=${timeoutMs}ms`,
-        'endpoint',
-        'hashkv',
-        `--rev=${revision}`,
-        '-w',
-        'json',
-      ],
-      { env: { ...process.env, ETCDCTL_API: '3' }, timeoutMs: timeoutMs + 2000 },
-    );
-    const [r] = JSON.parse(out) as { HashKV: { header: { revision: number }; hash: number } }[];
-    if (!r) throw new Error(`etcdctl endpoint hashkv on ${node.name}: empty answer`);
-    return { node: node.name, revision, hash: String(r.HashKV.hash) };
+  async kvHash(node: Member, revision: number, timeoutMs = 5000): Promise<KvHash> {
+    const r = await etcdHashKV(node.clientUrl, revision, timeoutMs);
+    return { node: node.name, revision, hash: String(r.hash) };
   }
 
   /**
@@ -174,21 +190,21 @@ export class EtcdDriver implements DatabaseDriver {
    * truncated, or lost?"). etcd's documented recovery for a lost data dir is then applied:
    * remove the member, add it back (new member id, same name and peer URL), start it empty.
    */
-  async rejoinAfterDataLoss(cluster: ClusterControl, name: string): Promise<RejoinReport> {
-    const node = cluster.nodes.find((n) => n.name === name);
+  async rejoinAfterDataLoss(cluster: MemberControl, name: string): Promise<RejoinReport> {
+    const node = cluster.members.find((n) => n.name === name);
     if (!node) throw new Error(`no node ${name}`);
-    const others = cluster.nodes.filter((n) => n.name !== name);
-    const logBefore = await readFile(node.logFile, 'utf8').catch(() => '');
+    const others = cluster.members.filter((n) => n.name !== name);
+    const logBefore = await cluster.readLog(name).catch(() => '');
 
-    await cluster.startNode(name, { clusterState: 'existing' });
+    await cluster.startMember(name, { clusterState: 'existing' });
     const outcome = await waitFor(
       `${name} to rejoin as the same member or to exit`,
       async () => {
-        if (!cluster.isRunning(name)) return 'exited' as const;
+        if (!(await cluster.isRunning(name))) return 'exited' as const;
         if (await this.isHealthy(node, 500)) {
           // Healthy and still alive a beat later (a panic follows the first heartbeat quickly).
-          const st = await this.status(node, cluster.nodes).catch(() => undefined);
-          if (st?.leader && cluster.isRunning(name)) return 'healthy' as const;
+          const st = await this.status(node, cluster.members).catch(() => undefined);
+          if (st?.leader && (await cluster.isRunning(name))) return 'healthy' as const;
         }
         return undefined;
       },
@@ -201,13 +217,13 @@ export class EtcdDriver implements DatabaseDriver {
         observed: 'rejoined healthy',
       };
     }
-    const logAfter = await readFile(node.logFile, 'utf8').catch(() => '');
+    const logAfter = await cluster.readLog(name).catch(() => '');
     const panic = /"msg":"(tocommit[^"]*)"/.exec(logAfter.slice(logBefore.length))?.[1];
     const firstAttempt =
       outcome === 'exited'
         ? `same-member restart refused: etcd exited${panic ? ` with panic "${panic}"` : ''}`
         : 'same-member restart did not become healthy within 10 s';
-    if (cluster.isRunning(name)) await cluster.killNode(name);
+    if (await cluster.isRunning(name)) await cluster.killMember(name);
 
     // etcd's documented procedure: member remove, member add, start empty as "existing".
     const peer = await waitFor(
@@ -244,12 +260,12 @@ export class EtcdDriver implements DatabaseDriver {
     const initialCluster = now
       .map((m) => {
         const url = m.peerURLs?.[0] ?? '';
-        const n = cluster.nodes.find((x) => x.peerUrl === url);
+        const n = cluster.members.find((x) => x.peerUrl === url);
         return `${m.name || n?.name || name}=${url}`;
       })
       .join(',');
     await cluster.wipeData(name);
-    await cluster.startNode(name, { clusterState: 'existing', initialCluster });
+    await cluster.startMember(name, { clusterState: 'existing', initialCluster });
     return {
       method: 'member remove + member add + start with empty data dir',
       observed: `${firstAttempt}; re-added as a new member`,

@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { parseSoakConfig } from '../../src/daemon/config.js';
-import { createLogger } from '../../src/log.js';
+import { Daemon } from '../src/daemon/daemon.js';
+import { parseSoakConfig } from '../src/daemon/config.js';
+import { createLogger } from '../src/log.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
+const REPO = new URL('../', import.meta.url).pathname;
 const trials = Number(process.env.SOAK_TRIALS ?? 50);
 const trialMs = Number(process.env.SOAK_TRIAL_MS ?? 2500);
 const base = mkdtempSync(join(tmpdir(), `fl-soak-bench-${process.pid}-`));

@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import {
   checkLinearizability,
   type LinearizabilityOptions,
-} from '../checkers/linearizability/index.js';
-import { loadHistory } from '../history/load.js';
-import type { History } from '../history/op.js';
+} from '../src/checkers/linearizability/index.js';
+import { loadHistory } from '../src/history/load.js';
+import type { History } from '../src/history/op.js';
 
 const CORPUS = process.env.FAULTLINE_CORPUS ?? '/work/shared/corpus/porcupine';
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);

@@ -5,7 +5,7 @@
  * `setpriv`, which execs in place, so whatever wraps the command (`ip netns exec <ns> ...` also
  * execs) keeps ONE pid: the postmaster's. Each backend is a child of the postmaster in its own
  * session (PostgreSQL calls setsid), so neither `kill(pid)` nor `kill(-pgid)` reaches them:
- * pause must signal the whole process tree (`signalPostgres`), or existing connections keep
+ * pause must signal the whole process tree (`signal` below), or existing connections keep
  * being served. A SIGKILL to the postmaster alone is survivable (backends notice its death and
  * exit), but a restart is refused while an orphaned backend is still attached to shared memory.
  *
@@ -14,20 +14,23 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { ClusterDefinition, CommandTemplate, TemplateVar } from '../definition.js';
-import { waitFor } from '../exec.js';
-import type { NodeState } from '../state.js';
+import type { ReplicaObservation } from '../checkers/convergence/check.js';
+import type { CommandTemplate, TemplateVar } from '../cluster/definition.js';
+import { isAlive as pidAlive, processTree, signalTree } from '../control/proc.js';
+import type { ProcessHandle } from '../control/remote.js';
+import { waitFor } from '../wait.js';
 import type {
-  ClusterControl,
-  DatabaseDriver,
   KvHash,
+  Member,
+  MemberControl,
   MemberStatus,
   RejoinReport,
-} from './driver.js';
+  SystemDriver,
+} from './system.js';
 
 const execFileP = promisify(execFile);
 
@@ -308,77 +311,23 @@ export async function waitPostgresHealthy(
   );
 }
 
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  state: string;
-}
-
-/** /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses. */
-async function procStat(pid: number): Promise<ProcStat | undefined> {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: rest[0]!, ppid: Number(rest[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The postmaster and all its descendants. PostgreSQL puts every backend in its own session
- * (setsid), so `kill(-postmaster)` would NOT reach them; we walk the process tree instead.
+ * (setsid), so `kill(-postmaster)` would NOT reach them; the process tree is walked instead.
  */
 export async function postgresPids(proc: Pick<PostgresProcess, 'pid'>): Promise<number[]> {
-  const all: ProcStat[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const st = await procStat(Number(name));
-    if (st && st.state !== 'Z') all.push(st);
-  }
-  const result = new Set<number>();
-  if (all.some((p) => p.pid === proc.pid)) result.add(proc.pid);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of all) {
-      if (!result.has(p.pid) && result.has(p.ppid)) {
-        result.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  return [...result];
+  return processTree(proc.pid);
 }
 
-function signalPid(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
-}
-
-/**
- * Signals the postmaster and every backend: what pause (SIGSTOP/SIGCONT) and kill must use.
- * The postmaster is stopped first so it cannot fork new backends while we enumerate them.
- */
+/** Signals the postmaster and every backend: what pause (SIGSTOP/SIGCONT) and kill must use. */
 export async function signalPostgres(
   proc: Pick<PostgresProcess, 'pid'>,
   signal: NodeJS.Signals,
 ): Promise<void> {
-  const freeze = signal === 'SIGSTOP' || signal === 'SIGKILL';
-  if (freeze) signalPid(proc.pid, 'SIGSTOP');
-  const pids = await postgresPids(proc);
-  // Children first: after the postmaster dies they are re-parented and we could not find them.
-  for (const pid of pids) if (pid !== proc.pid) signalPid(pid, signal);
-  signalPid(proc.pid, signal);
-  if (signal === 'SIGKILL') for (const pid of pids) signalPid(pid, 'SIGCONT');
+  signalTree(proc.pid, signal);
 }
 
-const isAlive = async (pid: number): Promise<boolean> => {
-  const st = await procStat(pid);
-  return st !== undefined && st.state !== 'Z';
-};
+const isAlive = async (pid: number): Promise<boolean> => pidAlive(pid);
 
 export interface StopOptions {
   /** Remove the data directory after the server is gone (fresh cluster next time). */
@@ -431,7 +380,7 @@ export function healthTargetFromUrl(url: string): HealthTarget {
 
 /** Runs `fn` on a short-lived connection to the node; every wait bounded by `timeoutMs`. */
 async function withNode<T>(
-  node: Pick<NodeState, 'clientUrl'>,
+  node: Pick<Member, 'clientUrl'>,
   timeoutMs: number,
   fn: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -477,15 +426,15 @@ export function defaultPostgresStart(): CommandTemplate {
 /**
  * PostgreSQL 15 for the cluster layer: a single primary per definition (one node).
  *
- * Process faults: pause must stop every backend too (`signalTree`), or open connections keep
+ * Process faults: pause must stop every backend too (`signal`), or open connections keep
  * being served; kill signals the whole tree as well, so no orphaned backend blocks the restart.
  */
-export class PostgresDriver implements DatabaseDriver {
+export class PostgresDriver implements SystemDriver {
   readonly database = 'postgres' as const;
   /** PostgreSQL is a C program: libfaketime's LD_PRELOAD shifts its clock. */
-  readonly honoursFaketime = true;
+  readonly clock = 'faketime' as const;
 
-  defaultStart(_def: ClusterDefinition): CommandTemplate {
+  defaultStart(): CommandTemplate {
     return defaultPostgresStart();
   }
 
@@ -493,17 +442,42 @@ export class PostgresDriver implements DatabaseDriver {
     return {};
   }
 
-  /** The postmaster and all backends of a member started with pid `pid`. */
-  processTree(pid: number): Promise<number[]> {
-    return postgresPids({ pid });
+  logFiles(member: Member): string[] {
+    return [member.logFile];
   }
 
   /** Pause (SIGSTOP), resume (SIGCONT) and kill reach the postmaster and every backend. */
-  signalTree(pid: number, signal: NodeJS.Signals): Promise<void> {
-    return signalPostgres({ pid }, signal);
+  signal(handle: ProcessHandle, sig: NodeJS.Signals): Promise<void> {
+    return handle.signal(sig, { tree: true });
   }
 
-  async isHealthy(node: NodeState, timeoutMs = 1000): Promise<boolean> {
+  /**
+   * A single primary has no replicas to compare: the vote workload observes through its
+   * clients' final reads instead (src/run/workloads.ts). Here: the one member's table hash.
+   */
+  async observe(
+    members: readonly Member[],
+    opts: { timeoutMs?: number; now?: () => number } = {},
+  ): Promise<ReplicaObservation[]> {
+    return Promise.all(
+      members.map(async (m) => {
+        const base = {
+          replica: m.name,
+          via: m.clientUrl,
+          ...(opts.now ? { time: opts.now() } : {}),
+        };
+        try {
+          const st = await this.status(m, members, opts.timeoutMs ?? 5000);
+          const h = await this.kvHash(m, st.revision, opts.timeoutMs ?? 5000);
+          return { ...base, revision: st.revision, hash: h.hash };
+        } catch (err) {
+          return { ...base, error: (err as Error).message };
+        }
+      }),
+    );
+  }
+
+  async isHealthy(node: Member, timeoutMs = 1000): Promise<boolean> {
     const h = await checkPostgresHealth(healthTargetFromUrl(node.clientUrl), timeoutMs);
     return h.ok && h.primary;
   }
@@ -512,11 +486,7 @@ export class PostgresDriver implements DatabaseDriver {
    * memberId: the cluster's system identifier; leader: the node itself when it is a primary;
    * term: the WAL timeline; revision: the current WAL position (LSN as a byte count).
    */
-  async status(
-    node: NodeState,
-    _nodes: readonly NodeState[],
-    timeoutMs = 1000,
-  ): Promise<MemberStatus> {
+  async status(node: Member, _nodes: readonly Member[], timeoutMs = 1000): Promise<MemberStatus> {
     return withNode(node, timeoutMs, async (c) => {
       const { rows } = await c.query<{ id: string; recovery: boolean; lsn: string; tli: number }>(
         `SELECT s.system_identifier::text AS id, pg_is_in_recovery() AS recovery,
@@ -536,7 +506,7 @@ export class PostgresDriver implements DatabaseDriver {
     });
   }
 
-  async primaries(nodes: readonly NodeState[]): Promise<string[]> {
+  async primaries(nodes: readonly Member[]): Promise<string[]> {
     const ok = await Promise.all(nodes.map((n) => this.isHealthy(n, 1000)));
     return nodes.filter((_, i) => ok[i]).map((n) => n.name);
   }
@@ -545,7 +515,7 @@ export class PostgresDriver implements DatabaseDriver {
    * A hash of every user table's rows (sorted text form). PostgreSQL cannot read "as of" a WAL
    * position, so `revision` is only echoed: compare hashes taken after writes have stopped.
    */
-  async kvHash(node: NodeState, revision: number, timeoutMs = 5000): Promise<KvHash> {
+  async kvHash(node: Member, revision: number, timeoutMs = 5000): Promise<KvHash> {
     const hash = await withNode(node, timeoutMs, async (c) => {
       const tables = await c.query<{ t: string }>(
         `SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables
@@ -567,17 +537,18 @@ export class PostgresDriver implements DatabaseDriver {
    * Amnesia heal for a single primary: there is no replica to copy from, so the member starts
    * on its empty data directory (the start script runs initdb): a fresh, empty database.
    */
-  async rejoinAfterDataLoss(cluster: ClusterControl, name: string): Promise<RejoinReport> {
-    const node = cluster.nodes.find((n) => n.name === name);
+  async rejoinAfterDataLoss(cluster: MemberControl, name: string): Promise<RejoinReport> {
+    const node = cluster.members.find((n) => n.name === name);
     if (!node) throw new Error(`no node ${name}`);
-    await cluster.startNode(name, { clusterState: 'existing' });
+    await cluster.startMember(name, { clusterState: 'existing' });
     await waitFor(
       `${name} to come back after data loss`,
       async () => {
-        if (!cluster.isRunning(name)) throw new Error(`${name} exited while re-initialising`);
+        if (!(await cluster.isRunning(name)))
+          throw new Error(`${name} exited while re-initialising`);
         return this.isHealthy(node, 1000);
       },
-      { timeoutMs: cluster.definition.healthTimeoutMs, intervalMs: 100 },
+      { timeoutMs: cluster.healthTimeoutMs, intervalMs: 100 },
     );
     return {
       method: 'restart on the empty data directory (initdb)',

@@ -13,14 +13,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EtcdRegisterWorkload, type NodeEndpoint } from '../clients/index.js';
-import { startLocalEtcd, type LocalEtcd } from '../clients/local-etcd.js';
-import { Executor, NullSink, type HistorySink, type OpInput } from '../executor/index.js';
-import type { Op } from '../history/op.js';
-import type { Schedule, ScheduledOp } from '../generators/schedule.js';
-import { Recorder } from '../history/recorder.js';
-import { Cluster } from '../cluster/cluster.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
+import { EtcdRegisterWorkload, type NodeEndpoint } from '../src/clients/index.js';
+import { startLocalEtcd, type LocalEtcd } from '../test/support/local-etcd.js';
+import { Executor, NullSink, type HistorySink, type OpInput } from '../src/executor/index.js';
+import type { Op } from '../src/history/op.js';
+import type { Schedule, ScheduledOp } from '../src/generators/schedule.js';
+import { Recorder } from '../src/history/recorder.js';
+import { Cluster } from '../src/cluster/cluster.js';
+import { loadClusterDefinition } from '../src/cluster/definition.js';
 
 const { values: args } = parseArgs({
   options: {

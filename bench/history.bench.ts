@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OpInput } from '../history/recorder.js';
-import { Recorder } from '../history/recorder.js';
-import { readHistory } from '../history/reader.js';
+import type { OpInput } from '../src/history/recorder.js';
+import { Recorder } from '../src/history/recorder.js';
+import { readHistory } from '../src/history/reader.js';
 
 const N = Number(process.env.BENCH_OPS ?? 1_000_000);
 const TARGET = { writeOps: 500_000, readOps: 1_000_000, rssMB: 200 };

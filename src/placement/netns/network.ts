@@ -1,13 +1,10 @@
 /**
- * The cluster's network on this machine: one network namespace per node, each with a veth whose
+ * The netns placement's network on this machine: one network namespace per node, each with a veth whose
  * other end sits on a per-run bridge; the host holds .1 on the bridge so it can reach every node.
- * Each namespace gets an empty FAULTLINE iptables chain hooked into INPUT and OUTPUT (loopback
- * excluded): faults add rules there, healing deletes them, crash recovery flushes it.
+ * Each namespace gets the empty fault chain (../fault-chain.ts).
  */
-import { exec, execRaw, nsExec } from './exec.js';
-
-/** The chain that holds every rule a fault adds inside a node's namespace. */
-export const FAULT_CHAIN = 'FAULTLINE';
+import { exec, execRaw } from '../../control/local.js';
+import { faultChainSetup } from '../fault-chain.js';
 
 /** Interface names are at most 15 bytes (IFNAMSIZ - 1). */
 export const IFNAME_MAX = 15;
@@ -58,15 +55,8 @@ export async function createNodeNet(spec: NodeNetSpec): Promise<void> {
   await exec(['ip', '-n', netns, 'addr', 'add', cidr, 'dev', 'eth0']);
   await exec(['ip', '-n', netns, 'link', 'set', 'eth0', 'up']);
   await exec(['ip', '-n', netns, 'link', 'set', 'lo', 'up']);
-  await nsExec(netns, ['iptables-restore', '-w', '5', '--noflush'], {
-    input: [
-      '*filter',
-      `:${FAULT_CHAIN} - [0:0]`,
-      `-A INPUT ! -i lo -j ${FAULT_CHAIN}`,
-      `-A OUTPUT ! -o lo -j ${FAULT_CHAIN}`,
-      'COMMIT',
-      '',
-    ].join('\n'),
+  await exec(['ip', 'netns', 'exec', netns, 'iptables-restore', '-w', '5', '--noflush'], {
+    input: faultChainSetup(),
   });
 }
 
@@ -92,11 +82,6 @@ export async function listNetns(): Promise<string[]> {
 export async function listLinks(): Promise<string[]> {
   const r = await execRaw(['ip', '-o', 'link', 'show']);
   return [...r.stdout.matchAll(/^\d+: ([^:@]+)[@:]/gm)].map((m) => m[1]!);
-}
-
-/** Removes the fault chain's rules: the crash-recovery heal for iptables faults. */
-export async function flushFaultChain(netns: string): Promise<void> {
-  await execRaw(['ip', 'netns', 'exec', netns, 'iptables', '-w', '5', '-F', FAULT_CHAIN]);
 }
 
 /** Deletes a namespace (its veth end goes with it) and the host end, ignoring "not found". */

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { startLinkProxyServer } from './server.js';
+import { startLinkProxyServer } from '../src/nemesis/link/server.js';
 
 async function echoServer(): Promise<net.Server> {
   const server = net.createServer((s) => {
