@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { InputProblem } from '../cli/errors.js';
+import type { InputProblem } from '../errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';

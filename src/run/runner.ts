@@ -18,7 +18,7 @@ import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
 import { Cluster } from '../cluster/cluster.js';
 import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
-import { recoverLeftovers } from '../cluster/recover.js';
+import { recoverLeftovers } from '../recovery/recover.js';
 import { Executor } from '../executor/executor.js';
 import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';
 import { attachProgressLine } from '../executor/progress.js';
@@ -45,6 +45,7 @@ import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
 import { formatSummary } from './summary.js';
 import type { Observable } from 'rxjs';
+import { inRun, runFile } from '../run-layout.js';
 
 /** Fault kinds that need the link proxy (set up before the members start). */
 const LINK_KINDS = new Set(['latency', 'bandwidth', 'reset', 'blackhole']);
@@ -179,8 +180,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   const schedule = faultTargets
     ? withFaultTargets(scheduleFor(o, def), faultTargets)
     : scheduleFor(o, def);
-  writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
-  copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
+  writeFileSync(inRun(runDir, 'schedule'), formatSchedule(schedule));
+  copyFileSync(o.clusterFile, inRun(runDir, 'cluster'));
   o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describeSchedule(schedule)}`);
 
@@ -214,7 +215,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       `cluster ${def.name} healthy (${def.nodes.length} nodes)`,
     );
     nemesis = new Nemesis(cluster, {
-      journalPath: join(runDir, 'faults.journal.jsonl'),
+      journalPath: inRun(runDir, 'journal'),
       seed: schedule.origin?.seed ?? 0,
       logger: log,
       ...(link ? { link } : {}),
@@ -229,7 +230,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       }),
       healAtEnd,
       nodes,
-      recorder: await Recorder.open(join(runDir, 'history.jsonl')),
+      recorder: await Recorder.open(inRun(runDir, 'history')),
       nemesis,
       opTimeoutMs: o.opTimeoutMs,
       logger: log,
@@ -246,7 +247,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       observations =
         o.workload === 'vote'
           ? voteObservations(
-              (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops,
+              (await loadHistory(inRun(runDir, 'history'), { format: 'jsonl' })).ops,
               nodes,
             )
           : await cluster.observe();
@@ -279,7 +280,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       if (endedByTeardown.length)
         log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
     }
-    rmEmptyDir(join(runDir, 'data'));
+    rmEmptyDir(join(runDir, runFile.data));
   }
 
   const results = await checkRun(runDir, plan, observations);
@@ -311,10 +312,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     },
   };
   if (observations)
-    writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
-  writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
+    writeFileSync(inRun(runDir, 'observations'), JSON.stringify(observations, null, 2) + '\n');
+  writeFileSync(inRun(runDir, 'results'), JSON.stringify(file, null, 2) + '\n');
   const summary = formatSummary(file, runDir);
-  writeFileSync(join(runDir, 'summary.txt'), summary);
+  writeFileSync(inRun(runDir, 'summary'), summary);
   if (o.report ?? true) {
     try {
       await renderReport(runDir);
@@ -332,7 +333,7 @@ export async function checkRun(
   plan: CheckPlan,
   observations?: ReplicaObservation[],
 ): Promise<ComposedResult> {
-  const file = join(runDir, 'history.jsonl');
+  const file = inRun(runDir, 'history');
   if (!existsSync(file)) {
     return {
       valid: 'unknown',

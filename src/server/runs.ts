@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
+import { inRun, runFile, soakFile } from '../run-layout.js';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown' | 'incomplete';
 
@@ -34,7 +35,7 @@ export interface RunSummary {
 /** Where a run dir may hide: `<test>/<stamp>` or deeper for daemon soaks (`<soak>/trials/<n>`). */
 const MAX_DEPTH = 4;
 /** Subdirectories of a run that are never runs themselves. */
-const RUN_SUBDIRS = new Set(['logs', 'data']);
+const RUN_SUBDIRS = new Set<string>([runFile.logs, runFile.data]);
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/;
 
 export function verdictOf(v: unknown): Verdict {
@@ -196,7 +197,7 @@ export class RunIndex {
     const walk = async (dir: string, depth: number): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       const names = entries.map((e) => e.name);
-      if (names.includes('groups.json') || names.includes('daemon.json')) {
+      if (names.includes(soakFile.groups) || names.includes(soakFile.daemon)) {
         soaks.push(relative(this.root, dir).split(sep).join('/'));
       }
       if (depth > 0 && isRunDir(names)) {
@@ -223,8 +224,8 @@ export class RunIndex {
   }
 
   private async summaryOf(id: string, dir: string, names: string[]): Promise<RunSummary> {
-    const hasReport = names.includes('report.html');
-    if (!names.includes('results.json')) {
+    const hasReport = names.includes(runFile.report);
+    if (!names.includes(runFile.results)) {
       // Still running (or died): date it by its name, else by when its directory last changed.
       const s = incomplete(id, hasReport);
       s.startedAt ??= await stat(dir).then(
@@ -233,7 +234,7 @@ export class RunIndex {
       );
       return s;
     }
-    const file = join(dir, 'results.json');
+    const file = inRun(dir, 'results');
     const st = await stat(file).catch(() => null);
     if (!st) return incomplete(id, hasReport);
     const key = `${st.mtimeMs}:${st.size}:${hasReport}`;
@@ -254,7 +255,7 @@ export class RunIndex {
 /** A run directory holds results.json, or (while it runs) schedule.json and history.jsonl. */
 export function isRunDir(names: string[]): boolean {
   return (
-    names.includes('results.json') ||
-    (names.includes('schedule.json') && names.includes('history.jsonl'))
+    names.includes(runFile.results) ||
+    (names.includes(runFile.schedule) && names.includes(runFile.history))
   );
 }

@@ -12,7 +12,7 @@ import { listNetns } from '../../src/placement/netns/network.js';
 import { readProcStat } from '../../src/control/proc.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { Nemesis } from '../../src/nemesis/nemesis.js';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const asRoot = process.getuid?.() === 0;

@@ -15,7 +15,7 @@ import { execRaw } from '../../src/control/local.js';
 import { waitFor } from '../../src/wait.js';
 import { listNetns } from '../../src/placement/netns/network.js';
 import { isAlive } from '../../src/control/proc.js';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import type { ClusterState } from '../../src/cluster/state.js';
 import type { DaemonState } from '../../src/daemon/state.js';
 import { loadHistory } from '../../src/history/load.js';

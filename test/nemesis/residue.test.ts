@@ -12,7 +12,7 @@ import { execRaw } from '../../src/control/local.js';
 import { waitFor } from '../../src/wait.js';
 import { listLinks, listNetns } from '../../src/placement/netns/network.js';
 import { isAlive, readProcStat } from '../../src/control/proc.js';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { privateDirs, removeDirs, REPO } from './helpers.js';
 import { NetnsRemote } from '../../src/control/netns.js';

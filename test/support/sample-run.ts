@@ -7,11 +7,11 @@
  * results.json whose linearizability check failed. Deterministic for a given seed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { JsonValue, Op } from '../../src/history/op.js';
 import { serializeOp } from '../../src/history/jsonl.js';
 import { checkPerf } from '../../src/checkers/perf/index.js';
 import { checkStuck } from '../../src/checkers/stuck/index.js';
+import { inRun } from '../../src/run-layout.js';
 
 export interface SampleRunOptions {
   ops?: number;
@@ -337,11 +337,11 @@ export async function writeSampleRun(dir: string, opts: SampleRunOptions = {}): 
     { event: 'healed', id: f.id, at: at(f.t1 + 20 * MS) },
   ]);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'history.jsonl'), ops.map((o) => serializeOp(o) + '\n').join(''));
-  await writeFile(join(dir, 'results.json'), JSON.stringify(results, null, 2));
-  await writeFile(join(dir, 'schedule.json'), JSON.stringify(schedule, null, 2));
+  await writeFile(inRun(dir, 'history'), ops.map((o) => serializeOp(o) + '\n').join(''));
+  await writeFile(inRun(dir, 'results'), JSON.stringify(results, null, 2));
+  await writeFile(inRun(dir, 'schedule'), JSON.stringify(schedule, null, 2));
   await writeFile(
-    join(dir, 'faults.journal.jsonl'),
+    inRun(dir, 'journal'),
     journal.map((j) => JSON.stringify(j) + '\n').join(''),
   );
   return { dir, ops: target, violationIndex: inv.index };

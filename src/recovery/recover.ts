@@ -1,5 +1,6 @@
 /**
- * Start-up recovery: undo what a crashed Faultline left behind. Run it at the start of any
+ * Start-up recovery: undo what a crashed Faultline left behind. It sits above the cluster and
+ * the nemesis (it tears clusters down and heals journals through the fault handlers). Run it at the start of any
  * command that touches clusters, and by `cluster down`.
  *
  * - A cluster whose owner process is dead is torn down entirely (processes, namespaces, veths,
@@ -20,9 +21,9 @@ import { readJournal, unhealedFaults } from '../nemesis/journal.js';
 import { undoRecorded } from '../nemesis/heal.js';
 import { allPlacementBackends } from '../placement/index.js';
 import type { PlacementRecord } from '../placement/placement.js';
-import { Cluster } from './cluster.js';
-import { listStates, stateDir, writeState, type ClusterState } from './state.js';
-import { teardownState } from './teardown.js';
+import { Cluster } from '../cluster/cluster.js';
+import { listStates, stateDir, writeState, type ClusterState } from '../cluster/state.js';
+import { teardownState } from '../cluster/teardown.js';
 
 export interface RecoveryReport {
   tornDown: { runId: string; name: string; reason: string; unhealedFaults: string[] }[];
