@@ -18,8 +18,9 @@ import {
 } from '../src/checkers/linearizability/index.js';
 import { loadHistory } from '../src/history/load.js';
 import type { History } from '../src/history/op.js';
+import { corpusDir } from '../test/support/corpus.js';
 
-const CORPUS = process.env.FAULTLINE_CORPUS ?? '/work/shared/corpus/porcupine';
+const CORPUS = corpusDir();
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const PORCUPINE_MS = { etcd: 369, kv: 158, unsplit: 3680 };

@@ -3,7 +3,7 @@
  * logs go, and how to start and stop a member. Validated with zod; a bad file is reported as one
  * line naming the file and the field path, never a stack trace.
  *
- * The `database` field discriminates: each database driver (src/cluster/drivers) adds its own
+ * The `database` field discriminates: each system driver (src/system) adds its own
  * variant to the union below: "etcd" and "postgres" (a single PostgreSQL 15 primary).
  *
  * `backend` says where the nodes live (src/placement): "netns" (the default: a namespace per node
@@ -14,6 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { fsReason } from '../input-file.js';
 
 /** Placeholders a start/stop template or dir template may use (filled per node at start). */
 export const TEMPLATE_VARS = [
@@ -154,7 +155,7 @@ const etcdDefinition = z.strictObject({
   ...baseShape,
 });
 
-/** PostgreSQL 15 (src/cluster/drivers/postgres.ts): clients use `postgres://user@{ip}:{clientPort}/db`. */
+/** PostgreSQL 15 (src/system/postgres.ts): clients use `postgres://user@{ip}:{clientPort}/db`. */
 const postgresDefinition = z.strictObject({
   database: z.literal('postgres'),
   ...baseShape,
@@ -302,7 +303,7 @@ export async function loadClusterDefinition(file: string): Promise<ClusterDefini
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ClusterDefinitionError(file, [
-      { field: '', message: `cannot read: ${(err as Error).message}` },
+      { field: '', message: `cannot read: ${fsReason(err)}` },
     ]);
   }
   let json: unknown;

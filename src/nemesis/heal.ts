@@ -1,6 +1,6 @@
 /**
  * Undoing a journaled Undo record through the handler it names: used by the Nemesis's heal and
- * by crash recovery (src/cluster/recover.ts), which has only the journal and the state file.
+ * by crash recovery (src/recovery/recover.ts), which has only the journal and the state file.
  */
 import type { NemesisCluster } from './cluster-port.js';
 import { handlerNamed } from './faults/index.js';

@@ -6,7 +6,7 @@
  * to the journal (fsynced, naming handler and backend), apply, verify the effect, journal the
  * verification. Healing journals `heal`, undoes through the handler, verifies and journals
  * `healed`. A crash between those steps leaves the journal naming what to undo; see
- * src/cluster/recover.ts. Events stream out as an rxjs Subject for the executor and reports.
+ * src/recovery/recover.ts. Events stream out as an rxjs Subject for the executor and reports.
  */
 import { Subject } from 'rxjs';
 import type { JsonValue } from '../history/op.js';

@@ -340,9 +340,6 @@ export async function writeSampleRun(dir: string, opts: SampleRunOptions = {}): 
   await writeFile(inRun(dir, 'history'), ops.map((o) => serializeOp(o) + '\n').join(''));
   await writeFile(inRun(dir, 'results'), JSON.stringify(results, null, 2));
   await writeFile(inRun(dir, 'schedule'), JSON.stringify(schedule, null, 2));
-  await writeFile(
-    inRun(dir, 'journal'),
-    journal.map((j) => JSON.stringify(j) + '\n').join(''),
-  );
+  await writeFile(inRun(dir, 'journal'), journal.map((j) => JSON.stringify(j) + '\n').join(''));
   return { dir, ops: target, violationIndex: inv.index };
 }

@@ -1,7 +1,7 @@
 /**
  * One handler per fault kind: `plan` resolves what the fault will change and how to undo it (the
  * Undo record is journaled, fsynced, before `run` applies it); `undo` heals from that record
- * alone, in this process or in a later one after a crash (src/cluster/recover.ts). Handlers act
+ * alone, in this process or in a later one after a crash (src/recovery/recover.ts). Handlers act
  * on nodes only through the NemesisCluster port and the nodes' Remotes.
  */
 import type { JsonValue } from '../../history/op.js';
