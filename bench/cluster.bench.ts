@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Nemesis } from '../src/nemesis/nemesis.js';
 import { Cluster } from '../src/cluster/cluster.js';
-import { loadClusterDefinition } from '../src/cluster/definition.js';
+import { loadClusterDefinition } from '../src/definition.js';
 
 const TARGET_UP_MS = 10_000;
 const repo = join(fileURLToPath(import.meta.url), '..', '..');

@@ -20,7 +20,7 @@ import type { Op } from '../src/history/op.js';
 import type { Schedule, ScheduledOp } from '../src/generators/schedule.js';
 import { Recorder } from '../src/history/recorder.js';
 import { Cluster } from '../src/cluster/cluster.js';
-import { loadClusterDefinition } from '../src/cluster/definition.js';
+import { loadClusterDefinition } from '../src/definition.js';
 
 const { values: args } = parseArgs({
   options: {

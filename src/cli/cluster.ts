@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { installSignalHandlers } from '../cluster/cleanup.js';
 import { Cluster } from '../cluster/cluster.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
+import { loadClusterDefinition } from '../definition.js';
 import { recoverLeftovers, type RecoveryReport } from '../recovery/recover.js';
 import { listStates, readState, type ClusterState } from '../cluster/state.js';
 import { createLogger, type Logger } from '../log.js';

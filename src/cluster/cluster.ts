@@ -27,7 +27,7 @@ import type {
 } from '../system/system.js';
 import { waitFor } from '../wait.js';
 import { onShutdown } from './cleanup.js';
-import { fillTemplate, type ClusterDefinition, type TemplateVar } from './definition.js';
+import { fillTemplate, type ClusterDefinition, type TemplateVar } from '../definition.js';
 import {
   readState,
   STATE_VERSION,
@@ -149,6 +149,7 @@ export class Cluster implements MemberControl {
       runId,
       runDir,
       stateDir: dir,
+      stateFile: stateFilePath(runId, dir),
       ...(opts.definitionFile ? { definitionFile: resolve(opts.definitionFile) } : {}),
       logger,
     };
@@ -634,6 +635,7 @@ function planContext(state: ClusterState, dir: string, logger: Logger): PlanCont
     runId: state.runId,
     runDir: state.runDir,
     stateDir: dir,
+    stateFile: stateFilePath(state.runId, dir),
     ...(state.definitionFile ? { definitionFile: state.definitionFile } : {}),
     logger,
   };

@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { ProcessRef } from '../control/remote.js';
 import type { PlacementRecord } from '../placement/placement.js';
-import type { ClusterDefinition } from './definition.js';
+import type { ClusterDefinition } from '../definition.js';
 
 export function stateDir(): string {
   return process.env.FAULTLINE_STATE_DIR || '/run/faultline';

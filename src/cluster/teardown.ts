@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { placementBackend } from '../placement/index.js';
 import type { Placement } from '../placement/placement.js';
 import { runFile } from '../run-layout.js';
-import { removeState, stateDir, type ClusterState } from './state.js';
+import { removeState, stateDir, stateFilePath, type ClusterState } from './state.js';
 
 export interface TeardownReport {
   runId: string;
@@ -29,6 +29,7 @@ export async function teardownState(
       runId: state.runId,
       runDir: state.runDir,
       stateDir: dir,
+      stateFile: stateFilePath(state.runId, dir),
       ...(state.definitionFile ? { definitionFile: state.definitionFile } : {}),
     });
   if (!placement.filesAreLocal) {

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { composeValidity } from '../checkers/result.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
+import { loadClusterDefinition } from '../definition.js';
 import { registerCheckPlan } from '../run/checks.js';
 import { checkRun, type RunResultsFile } from '../run/runner.js';
 import { formatSummary } from '../run/summary.js';

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { Subject, type Subscription } from 'rxjs';
 import type { Validity } from '../checkers/result.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
+import { loadClusterDefinition } from '../definition.js';
 import { recoverLeftovers } from '../recovery/recover.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { formatSchedule, loadSchedule, type Schedule } from '../generators/schedule.js';

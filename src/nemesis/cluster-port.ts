@@ -3,7 +3,7 @@
  * node names and addresses, each node's Remote, the member lifecycle, and the system's clock
  * ability. Nothing here names a backend's internals (no pids, namespaces or data paths).
  */
-import type { ClusterDefinition } from '../cluster/definition.js';
+import type { ClusterDefinition } from '../definition.js';
 import type { ProcessHandle, ProcessRef, Remote } from '../control/remote.js';
 import type { Backend } from '../placement/placement.js';
 import type { ClockAbility, RejoinReport } from '../system/system.js';

@@ -29,7 +29,7 @@
  *   no-op where the node's files are already local (`filesAreLocal`).
  * - Secrets in the definition (keys, passphrases) never enter the record or any log.
  */
-import type { ClusterDefinition } from '../cluster/definition.js';
+import type { ClusterDefinition } from '../definition.js';
 import type { ProcessRef, Remote, RemoteKind } from '../control/remote.js';
 import type { Logger } from '../log.js';
 
@@ -68,8 +68,10 @@ export interface PlanContext {
   runId: string;
   /** The local run directory (results/<test>/<time>/ or the cluster's own). */
   runDir: string;
-  /** Faultline's state dir (/run/faultline): locks and state files live here. */
+  /** Faultline's state dir (/run/faultline). */
   stateDir: string;
+  /** The cluster's state file (written before `create`; locks name it as their owner). */
+  stateFile: string;
   /** The definition file, for resolving relative paths (ssh keys, known_hosts). */
   definitionFile?: string;
   logger?: Logger;

@@ -17,7 +17,7 @@ import type { ComposedResult } from '../checkers/compose.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
 import { Cluster } from '../cluster/cluster.js';
-import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
+import { loadClusterDefinition, type ClusterDefinition } from '../definition.js';
 import { recoverLeftovers } from '../recovery/recover.js';
 import { Executor } from '../executor/executor.js';
 import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';

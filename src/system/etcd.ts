@@ -5,7 +5,7 @@
  * (etcd-members.ts; the 3.4 gateway does not route HashKV).
  */
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
-import type { CommandTemplate } from '../cluster/definition.js';
+import type { CommandTemplate } from '../definition.js';
 import { waitFor } from '../wait.js';
 import { etcdHashKV, observeEtcdMembers } from './etcd-members.js';
 import type {

@@ -1,5 +1,5 @@
 /** System drivers by name (each has a variant in src/cluster/definition.ts). */
-import type { DatabaseName } from '../cluster/definition.js';
+import type { DatabaseName } from '../definition.js';
 import { EtcdDriver } from './etcd.js';
 import { PostgresDriver } from './postgres.js';
 import type { SystemDriver } from './system.js';

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
-import type { CommandTemplate, TemplateVar } from '../cluster/definition.js';
+import type { CommandTemplate, TemplateVar } from '../definition.js';
 import { isAlive as pidAlive, processTree, signalTree } from '../control/proc.js';
 import type { ProcessHandle } from '../control/remote.js';
 import { waitFor } from '../wait.js';

@@ -9,7 +9,7 @@
  * needs them, e.g. etcd's initial cluster), never the whole definition or the backend.
  */
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
-import type { CommandTemplate, TemplateVar } from '../cluster/definition.js';
+import type { CommandTemplate, TemplateVar } from '../definition.js';
 import type { ProcessHandle } from '../control/remote.js';
 
 /** One member as a driver sees it. Paths are paths on the member's node. */

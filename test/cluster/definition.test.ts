@@ -7,7 +7,7 @@ import {
   fillTemplate,
   loadClusterDefinition,
   parseClusterDefinition,
-} from '../../src/cluster/definition.js';
+} from '../../src/definition.js';
 import { REPO } from '../support/repo.js';
 
 const minimal = {

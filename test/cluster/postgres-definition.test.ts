@@ -1,7 +1,7 @@
 /** PostgreSQL as a cluster database: its definition validates and gets the postgres driver. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadClusterDefinition, parseClusterDefinition } from '../../src/cluster/definition.js';
+import { loadClusterDefinition, parseClusterDefinition } from '../../src/definition.js';
 import { driverFor } from '../../src/system/index.js';
 import { defaultPostgresStart, PostgresDriver } from '../../src/system/postgres.js';
 import { REPO } from '../support/repo.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { loadClusterDefinition } from '../../src/cluster/definition.js';
+import { loadClusterDefinition } from '../../src/definition.js';
 import { waitFor } from '../../src/wait.js';
 import { readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';

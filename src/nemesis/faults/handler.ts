@@ -12,7 +12,15 @@ import type { HandlerName, Undo } from '../journal.js';
 import type { Cut } from '../partition.js';
 import type { Rng } from '../rng.js';
 import type { Verification } from '../verify.js';
-import type { LinkBackend } from './link.js';
+import type { AppliedLinkFault, LinkFaultSpec } from '../link/types.js';
+
+/** What the nemesis needs of the link-proxy backend (src/nemesis/link, `LinkFaults`). */
+export interface LinkBackend {
+  apply(spec: LinkFaultSpec): Promise<AppliedLinkFault>;
+  heal(id: string): Promise<unknown>;
+  /** Optional: measured effect of an applied fault (e.g. one-way latency). */
+  verify?(id: string): Promise<unknown>;
+}
 
 export interface AppliedFault {
   id: string;

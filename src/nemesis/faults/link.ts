@@ -15,15 +15,9 @@ import type { LinkFaults, LinkSetupOptions } from '../link/index.js';
 import type { AppliedLinkFault, LinkFaultKind, LinkFaultSpec, LinkState } from '../link/types.js';
 import type { Verification } from '../verify.js';
 import { FaultNotAvailableError } from './errors.js';
-import { undoOf, type FaultHandler } from './handler.js';
+import { undoOf, type FaultHandler, type LinkBackend } from './handler.js';
 
-/** What the nemesis needs of the link-proxy backend (src/nemesis/link, `LinkFaults`). */
-export interface LinkBackend {
-  apply(spec: LinkFaultSpec): Promise<AppliedLinkFault>;
-  heal(id: string): Promise<unknown>;
-  /** Optional: measured effect of an applied fault (e.g. one-way latency). */
-  verify?(id: string): Promise<unknown>;
-}
+export type { LinkBackend } from './handler.js';
 
 /**
  * Adapts the link helper's `LinkFaults` (after `setup(cluster.nodeNets())`, before the cluster

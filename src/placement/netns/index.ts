@@ -95,7 +95,7 @@ class NetnsPlacement implements Placement {
       r.nodes.map((n) => deleteNodeNet(String(n.where.netns), String(n.where.vethHost))),
     );
     await deleteBridge(String(r.resources.bridge));
-    releaseSubnet(String(r.resources.subnetLock), this.ctx.runId, this.ctx.stateDir);
+    releaseSubnet(String(r.resources.subnetLock), this.ctx.runId);
     return {
       killed: [...pids].map(String),
       removed: [...r.nodes.map((n) => String(n.where.netns)), String(r.resources.bridge)],
@@ -114,11 +114,11 @@ export const netnsBackend: PlacementBackend = {
     let prefix: string;
     let subnetLock: string;
     if (def.subnet === 'auto') {
-      const n = await allocateSubnet(ctx.runId, ctx.stateDir);
+      const n = await allocateSubnet(ctx.runId, ctx.stateFile);
       prefix = `10.77.${n}`;
       subnetLock = String(n);
     } else {
-      lockExplicitSubnet(def.subnet, ctx.runId, ctx.stateDir);
+      lockExplicitSubnet(def.subnet, ctx.runId, ctx.stateFile);
       prefix = def.subnet.split('.').slice(0, 3).join('.');
       subnetLock = subnetLockName(def.subnet);
     }
@@ -137,7 +137,7 @@ export const netnsBackend: PlacementBackend = {
   },
 
   release(record, ctx) {
-    releaseSubnet(String(record.resources.subnetLock), ctx.runId, ctx.stateDir);
+    releaseSubnet(String(record.resources.subnetLock), ctx.runId);
   },
 
   open(record, ctx) {

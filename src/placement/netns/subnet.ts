@@ -17,11 +17,10 @@ import {
 import { join } from 'node:path';
 import { execRaw } from '../../control/local.js';
 import { isAlive, readProcStat } from '../../control/proc.js';
-import { stateDir, stateFilePath } from '../../cluster/state.js';
 
 export const SUBNET_POOL_PREFIX = '10.77';
 
-function subnetsDir(_stateDir: string): string {
+function subnetsDir(): string {
   return process.env.FAULTLINE_SUBNET_DIR || '/run/faultline/subnets';
 }
 
@@ -68,36 +67,37 @@ export function subnetLockName(cidr: string): string {
 }
 
 /** Allocates N such that 10.77.N.0/24 is free; returns N (its lock file is named N). */
-export async function allocateSubnet(runId: string, dir = stateDir()): Promise<number> {
-  mkdirSync(subnetsDir(dir), { recursive: true });
+/** `stateFile`: the run's state file (a lock whose state file is gone and owner dead is stale). */
+export async function allocateSubnet(runId: string, stateFile: string): Promise<number> {
+  mkdirSync(subnetsDir(), { recursive: true });
   const used = await prefixesInUse();
   for (let n = 1; n < 255; n++) {
     if (used.has(`${SUBNET_POOL_PREFIX}.${n}`)) continue;
-    const file = join(subnetsDir(dir), String(n));
-    if (tryLock(file, runId, stateFilePath(runId, dir))) return n;
+    const file = join(subnetsDir(), String(n));
+    if (tryLock(file, runId, stateFile)) return n;
     if (isStale(file)) {
       rmSync(file, { force: true });
-      if (tryLock(file, runId, stateFilePath(runId, dir))) return n;
+      if (tryLock(file, runId, stateFile)) return n;
     }
   }
-  throw new Error(`no free /24 left in ${SUBNET_POOL_PREFIX}.0.0/16 (locks in ${subnetsDir(dir)})`);
+  throw new Error(`no free /24 left in ${SUBNET_POOL_PREFIX}.0.0/16 (locks in ${subnetsDir()})`);
 }
 
 /** Locks an explicit subnet from a definition. */
-export function lockExplicitSubnet(cidr: string, runId: string, dir = stateDir()): void {
-  mkdirSync(subnetsDir(dir), { recursive: true });
-  const file = join(subnetsDir(dir), subnetLockName(cidr));
-  if (tryLock(file, runId, stateFilePath(runId, dir))) return;
+export function lockExplicitSubnet(cidr: string, runId: string, stateFile: string): void {
+  mkdirSync(subnetsDir(), { recursive: true });
+  const file = join(subnetsDir(), subnetLockName(cidr));
+  if (tryLock(file, runId, stateFile)) return;
   if (isStale(file)) {
     rmSync(file, { force: true });
-    if (tryLock(file, runId, stateFilePath(runId, dir))) return;
+    if (tryLock(file, runId, stateFile)) return;
   }
   throw new Error(`subnet ${cidr} is in use by another Faultline run (lock ${file})`);
 }
 
 /** Releases a subnet lock if (and only if) it belongs to `runId`. */
-export function releaseSubnet(lockName: string, runId: string, dir = stateDir()): void {
-  const file = join(subnetsDir(dir), lockName);
+export function releaseSubnet(lockName: string, runId: string): void {
+  const file = join(subnetsDir(), lockName);
   try {
     const lock = JSON.parse(readFileSync(file, 'utf8')) as { runId: string };
     if (lock.runId === runId) rmSync(file, { force: true });

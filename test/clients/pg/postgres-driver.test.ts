@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
-import { fillTemplate } from '../../../src/cluster/definition.js';
+import { fillTemplate } from '../../../src/definition.js';
 import {
   PostgresDriver,
   PostgresDriverError,

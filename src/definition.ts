@@ -13,8 +13,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { fieldPath, jsonErrorAt } from '../json-input.js';
-import { fsReason } from '../input-file.js';
+import { fieldPath, jsonErrorAt } from './json-input.js';
+import { fsReason } from './input-file.js';
 
 /** Placeholders a start/stop template or dir template may use (filled per node at start). */
 export const TEMPLATE_VARS = [
