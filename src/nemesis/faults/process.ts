@@ -4,6 +4,8 @@
  * (kill, wipe the data directory; heal is the system's rejoin), pause (SIGSTOP; heal SIGCONT).
  */
 import type { JsonValue } from '../../history/op.js';
+import type { ProcessRef } from '../../control/remote.js';
+import { waitFor } from '../../wait.js';
 import type { NemesisCluster } from '../cluster-port.js';
 import { verifyStopped, type Verification } from '../verify.js';
 import { undoOf, type FaultHandler, type Plan, type PlanContext } from './handler.js';
@@ -112,13 +114,22 @@ export const pauseHandler: FaultHandler = {
   /** SIGCONT every recorded process that still exists (the one recorded, never a reused pid). */
   async undo(undo, ctx) {
     const c = ctx.cluster;
-    const live = [];
+    const live: ProcessRef[] = [];
     for (const p of undoOf(undo, 'pause').paused) {
       const h = c.remote(p.node).attach(p);
       if ((await h.state()) === 'exited') continue;
       await c.signalMember(h, 'SIGCONT');
       live.push(p);
     }
+    // Seen running again before verifying (as Cluster.resumeNode waits), bounded.
+    await waitFor(
+      'paused members to continue',
+      async () =>
+        (await Promise.all(live.map((p) => c.remote(p.node).attach(p).state()))).every(
+          (st) => st !== 'stopped',
+        ),
+      { timeoutMs: 5000, intervalMs: 10 },
+    ).catch(() => undefined); // the verification below records what was seen
     const v = await verifyStopped(c, live, false);
     return { ok: v.ok, observed: { resumed: v.observed } };
   },
