@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { ProcessRef } from '../control/remote.js';
 import type { PlacementRecord } from '../placement/placement.js';
+import type { Member } from '../system/system.js';
 import type { ClusterDefinition } from '../definition.js';
 
 export function stateDir(): string {
@@ -26,14 +27,8 @@ export interface LocalProcess {
   startTime: number;
 }
 
-export interface NodeState {
-  name: string;
-  ip: string;
-  /** Paths on the node (see the placement's `workDir`). */
-  dataDir: string;
-  logFile: string;
-  clientUrl: string;
-  peerUrl: string;
+/** A member as the system sees it (paths on the node), plus what Faultline tracks of it. */
+export interface NodeState extends Member {
   /** The running member, if any (its Remote's handle identity). */
   process?: ProcessRef;
   /** Set while Faultline has the node deliberately stopped (kill/amnesia), so status can say so. */
