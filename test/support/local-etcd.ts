@@ -27,7 +27,6 @@ export interface LocalEtcdOptions {
   startTimeoutMs?: number;
 }
 
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
