@@ -11,7 +11,7 @@ import { runTrial, type RunOutcome } from '../run/runner.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
-import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from './errors.js';
+import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from '../errors.js';
 import { MODELS, canonicalModel } from '../checkers/txn/models.js';
 import {
   addScheduleOptions,

@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { Subject, type Subscription } from 'rxjs';
 import type { Validity } from '../checkers/result.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
-import { recoverLeftovers } from '../cluster/recover.js';
+import { loadClusterDefinition } from '../definition.js';
+import { recoverLeftovers } from '../recovery/recover.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { formatSchedule, loadSchedule, type Schedule } from '../generators/schedule.js';
 import { loadHistory } from '../history/load.js';
@@ -50,6 +50,7 @@ import {
   writeState,
   type DaemonState,
 } from './state.js';
+import { inRun } from '../run-layout.js';
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -400,12 +401,12 @@ export class Daemon {
     let schedule: Schedule | undefined;
     let history: History | undefined;
     try {
-      schedule = await loadSchedule(join(runDir, 'schedule.json'));
+      schedule = await loadSchedule(inRun(runDir, 'schedule'));
     } catch {
       // no schedule: the signature just has no faults
     }
     try {
-      history = (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops;
+      history = (await loadHistory(inRun(runDir, 'history'), { format: 'jsonl' })).ops;
     } catch {
       // no history: anomalies are named from the checker results alone
     }
@@ -421,7 +422,7 @@ export class Daemon {
     if (!sig) return undefined;
     this.groups = addFailure(this.groups, sig, trial, runDir).file;
     writeGroups(this.soakDir, this.groups);
-    writeFileSync(join(runDir, 'signature.json'), JSON.stringify(sig, null, 2) + '\n');
+    writeFileSync(inRun(runDir, 'signature'), JSON.stringify(sig, null, 2) + '\n');
     await this.minimizeHistoryOf(runDir);
     return sig;
   }
@@ -431,9 +432,7 @@ export class Daemon {
     runDir: string,
   ): Promise<Awaited<ReturnType<typeof minimizeRunHistory>>> {
     try {
-      const results = JSON.parse(
-        readFileSync(join(runDir, 'results.json'), 'utf8'),
-      ) as RunResultsFile;
+      const results = JSON.parse(readFileSync(inRun(runDir, 'results'), 'utf8')) as RunResultsFile;
       return await minimizeRunHistory(runDir, results.run.checkPlan);
     } catch (err) {
       this.log.warn({ err: errorText(err), runDir }, 'could not minimize the history');
@@ -510,7 +509,7 @@ export class Daemon {
       : sig.anomalies;
     const isFailure = async (o: AttemptOutcome): Promise<boolean> => {
       if (o.valid !== false) return false;
-      const results = JSON.parse(readFileSync(join(o.runDir, 'results.json'), 'utf8')) as {
+      const results = JSON.parse(readFileSync(inRun(o.runDir, 'results'), 'utf8')) as {
         checks: Record<string, unknown>;
       };
       const s = await this.signatureOf(o.runDir, results.checks);
@@ -586,17 +585,17 @@ export class Daemon {
     renameSync(r.failingRunDir, dest);
     // The stored schedule carries seed, path and params: `faultline replay --live` re-runs it,
     // and generateSchedule(params, seed, path) regenerates it.
-    writeFileSync(join(dest, 'schedule.json'), formatSchedule(r.schedule));
-    const resultsFile = join(dest, 'results.json');
+    writeFileSync(inRun(dest, 'schedule'), formatSchedule(r.schedule));
+    const resultsFile = inRun(dest, 'results');
     const stored = JSON.parse(readFileSync(resultsFile, 'utf8')) as RunResultsFile;
     stored.run.seed = r.seed;
     stored.run.path = r.path;
     stored.run.replay = `faultline replay ${dest}`;
     writeFileSync(resultsFile, JSON.stringify(stored, null, 2) + '\n');
-    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest, runFiles(dest)));
+    writeFileSync(inRun(dest, 'summary'), formatSummary(stored, dest, runFiles(dest)));
     const historyOps = (dir: string) => {
       try {
-        return readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+        return readFileSync(inRun(dir, 'history'), 'utf8').split('\n').filter(Boolean).length;
       } catch {
         return null;
       }
@@ -632,7 +631,7 @@ export class Daemon {
       elapsedMs: r.elapsedMs,
       replay: `faultline replay --live ${dest}`,
     };
-    writeFileSync(join(dest, 'minimized.json'), JSON.stringify(summary, null, 2) + '\n');
+    writeFileSync(inRun(dest, 'minimized'), JSON.stringify(summary, null, 2) + '\n');
     await this.renderQuietly(dest);
     this.groups = addMinimized(this.groups, sig.signature, {
       trial,

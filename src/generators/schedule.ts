@@ -8,7 +8,7 @@
  * schedules in tests and loads saved ones with errors that name the file and the field.
  */
 import { z } from 'zod';
-import type { InputProblem } from '../cli/errors.js';
+import type { InputProblem } from '../errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';

@@ -4,7 +4,7 @@
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CheckResult } from '../checkers/result.js';
 import { readHistory } from '../history/reader.js';
 import { extractMarks } from './evidence.js';
@@ -14,6 +14,7 @@ import { buildPageData } from './page-data.js';
 import { ReportInputError } from './errors.js';
 import { txnDiagrams } from './txn-section.js';
 import { bucketSeries, scatterSample } from './series.js';
+import { inRun } from '../run-layout.js';
 
 export interface RenderReportOptions {
   /** Where to write the page (default `<runDir>/report.html`). */
@@ -180,14 +181,14 @@ export async function renderReport(
   opts: RenderReportOptions = {},
 ): Promise<RenderedReport> {
   const dir = resolve(runDir);
-  const historyPath = join(dir, 'history.jsonl');
+  const historyPath = inRun(dir, 'history');
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new ReportInputError(runDir, 'not a run directory');
   if (!(await stat(historyPath).catch(() => undefined)))
     throw new ReportInputError(historyPath, 'missing: a run directory holds history.jsonl');
 
   const notes: string[] = [];
-  const resultsPath = join(dir, 'results.json');
+  const resultsPath = inRun(dir, 'results');
   const resultsText = await readOptional(resultsPath);
   const results =
     resultsText === undefined
@@ -197,10 +198,10 @@ export async function renderReport(
     notes.push(
       'results.json not found: no verdicts to show (run `faultline check` on this directory).',
     );
-  const schedulePath = join(dir, 'schedule.json');
+  const schedulePath = inRun(dir, 'schedule');
   const scheduleText = await readOptional(schedulePath);
   const schedule = scheduleText === undefined ? null : parseJsonFile(scheduleText, schedulePath);
-  const journalPath = join(dir, 'faults.journal.jsonl');
+  const journalPath = inRun(dir, 'journal');
   const journalText = await readOptional(journalPath);
   const journal = journalText === undefined ? null : parseJournal(journalText, journalPath, notes);
 
@@ -231,7 +232,7 @@ export async function renderReport(
     uplotCss: uplot.css,
     generatedAt: opts.now ?? new Date(),
   });
-  const out = opts.out ?? join(dir, 'report.html');
+  const out = opts.out ?? inRun(dir, 'report');
   const tmp = `${out}.${process.pid}.tmp`;
   await writeFile(tmp, html);
   await rename(tmp, out);

@@ -14,12 +14,11 @@ import { join, resolve } from 'node:path';
 import type { ReadConsistency } from '../clients/etcd.js';
 import type { Isolation } from '../clients/pg-vote.js';
 import type { ComposedResult } from '../checkers/compose.js';
-import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
 import { Cluster, MemberExitedError } from '../cluster/cluster.js';
-import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
-import { recoverLeftovers } from '../cluster/recover.js';
+import { loadClusterDefinition, type ClusterDefinition } from '../definition.js';
+import { recoverLeftovers } from '../recovery/recover.js';
 import { Executor } from '../executor/executor.js';
 import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';
 import { attachProgressLine } from '../executor/progress.js';
@@ -48,6 +47,7 @@ import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
 import { formatSummary, runFiles } from './summary.js';
 import type { Observable } from 'rxjs';
+import { inRun, runFile } from '../run-layout.js';
 
 /** Fault kinds that need the link proxy (set up before the members start). */
 const LINK_KINDS = new Set(['latency', 'bandwidth', 'reset', 'blackhole']);
@@ -194,8 +194,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   const schedule = faultTargets
     ? withFaultTargets(scheduleFor(o, def), faultTargets)
     : scheduleFor(o, def);
-  writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
-  copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
+  writeFileSync(inRun(runDir, 'schedule'), formatSchedule(schedule));
+  copyFileSync(o.clusterFile, inRun(runDir, 'cluster'));
   o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describeSchedule(schedule)}`);
 
@@ -240,7 +240,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       throw new Error(`cluster never became healthy: ${why}`, { cause: err });
     }
     nemesis = new Nemesis(cluster, {
-      journalPath: join(runDir, 'faults.journal.jsonl'),
+      journalPath: inRun(runDir, 'journal'),
       seed: schedule.origin?.seed ?? 0,
       logger: log,
       ...(link ? { link } : {}),
@@ -255,7 +255,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       }),
       healAtEnd,
       nodes,
-      recorder: await Recorder.open(join(runDir, 'history.jsonl')),
+      recorder: await Recorder.open(inRun(runDir, 'history')),
       nemesis,
       opTimeoutMs: o.opTimeoutMs,
       logger: log,
@@ -273,10 +273,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       observations =
         o.workload === 'vote'
           ? voteObservations(
-              (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops,
+              (await loadHistory(inRun(runDir, 'history'), { format: 'jsonl' })).ops,
               nodes,
             )
-          : await observeSettledEtcd(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
+          : await cluster.observe();
     }
   } catch (err) {
     runError = errorText(err);
@@ -289,18 +289,24 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       await nemesis?.close().catch(() => undefined);
     }
     const running =
-      cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
+      (cluster &&
+        (
+          await Promise.all(
+            cluster.nodes.map(async (n) => ((await cluster!.isRunning(n.name)) ? [n.name] : [])),
+          )
+        ).flat()) ??
+      [];
     await links?.teardown().catch(() => undefined);
     await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
     if (!healAtEnd && nemesis) {
       endedByTeardown = nemesis.closeAfterTeardown({
         killed: running,
-        namespacesRemoved: cluster?.nodes.map((n) => n.netns) ?? [],
+        namespacesRemoved: nodeHomes(cluster),
       });
       if (endedByTeardown.length)
         log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
     }
-    rmEmptyDir(join(runDir, 'data'));
+    rmEmptyDir(join(runDir, runFile.data));
   }
 
   const results = await checkRun(runDir, plan, observations);
@@ -326,7 +332,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       cluster: resolve(o.clusterFile),
       database: def.database,
       nodes: def.nodes.map((n) => n.name),
-      namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
+      namespaces: nodeHomes(cluster),
       workload: workloadLabel(o.workload),
       // each workload records its own consistency knob: isolation on PostgreSQL, reads for etcd
       ...(o.workload !== 'register'
@@ -342,10 +348,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     },
   };
   if (observations)
-    writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
-  writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
+    writeFileSync(inRun(runDir, 'observations'), JSON.stringify(observations, null, 2) + '\n');
+  writeFileSync(inRun(runDir, 'results'), JSON.stringify(file, null, 2) + '\n');
   // A run that recorded no history has nothing to report on: no report, and no pointer to one.
-  if ((o.report ?? true) && existsSync(join(runDir, 'history.jsonl'))) {
+  if ((o.report ?? true) && existsSync(inRun(runDir, 'history'))) {
     try {
       await renderReport(runDir);
     } catch (err) {
@@ -353,7 +359,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     }
   }
   const summary = formatSummary(file, runDir, runFiles(runDir));
-  writeFileSync(join(runDir, 'summary.txt'), summary);
+  writeFileSync(inRun(runDir, 'summary'), summary);
   if (o.updateLatest ?? true) updateLatestLink(o.resultsRoot, runDir);
   return {
     runDir,
@@ -370,7 +376,7 @@ export async function checkRun(
   plan: CheckPlan,
   observations?: ReplicaObservation[],
 ): Promise<ComposedResult> {
-  const file = join(runDir, 'history.jsonl');
+  const file = inRun(runDir, 'history');
   if (!existsSync(file)) {
     return {
       valid: 'unknown',
@@ -410,26 +416,14 @@ function checkedTargets(def: ClusterDefinition, file: string, nodes: string[]): 
   return nodes;
 }
 
-/**
- * Replica observations once the members have settled: a member just reconnected after a
- * partition catches up within seconds (etcd's peer streams back off), and comparing it before
- * then would report lag as divergence. Polls until every member reports the same revision and
- * applied index, or until `timeoutMs`; the last observation is what the checker judges.
- */
-async function observeSettledEtcd(
-  members: Record<string, string>,
-  timeoutMs = 15_000,
-): Promise<ReplicaObservation[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const obs = await observeEtcdMembers(members);
-    const settled =
-      obs.every((o) => o.error === undefined) &&
-      new Set(obs.map((o) => o.revision)).size === 1 &&
-      new Set(obs.map((o) => o.appliedIndex)).size === 1;
-    if (settled || Date.now() >= deadline) return obs;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Where the nodes lived (netns names; containers or hosts on other backends), for the record. */
+function nodeHomes(cluster: Cluster | undefined): string[] {
+  return (
+    cluster?.nodes.map((n) => {
+      const w = cluster.where(n.name);
+      return String(w.netns ?? w.container ?? w.host ?? n.name);
+    }) ?? []
+  );
 }
 
 /** Teardown wipes member data; drop the then-empty directory so the run dir holds only results. */

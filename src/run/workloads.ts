@@ -19,7 +19,7 @@ import {
   type PgTimeouts,
 } from '../clients/pg-vote.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
-import type { ClusterDefinition } from '../cluster/definition.js';
+import type { ClusterDefinition } from '../definition.js';
 import { generateSchedule } from '../generators/generate.js';
 import type { ScheduleParams } from '../generators/params.js';
 import type { Schedule } from '../generators/schedule.js';

@@ -20,6 +20,7 @@ import { errorPage, groupsPage, runPage, runsPage, VERDICTS, type RunFile } from
 import { matches, type RunFilter, type RunIndex, type Verdict } from './runs.js';
 import { resolveSafe } from './safe-path.js';
 import { urlPath } from './layout.js';
+import { inRun, runFile } from '../run-layout.js';
 
 export interface Context {
   root: string;
@@ -140,7 +141,7 @@ async function runFiles(dir: string): Promise<RunFile[]> {
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(d, e.name);
-      if (e.isDirectory() && depth < 1 && e.name !== 'data') await walk(p, depth + 1);
+      if (e.isDirectory() && depth < 1 && e.name !== runFile.data) await walk(p, depth + 1);
       else if (e.isFile()) {
         const st = await stat(p).catch(() => null);
         if (st) out.push({ name: relative(dir, p).split(sep).join('/'), size: st.size });
@@ -149,13 +150,13 @@ async function runFiles(dir: string): Promise<RunFile[]> {
   };
   await walk(dir, 0);
   const rank = (n: string) => {
-    const order = [
-      'report.html',
-      'results.json',
-      'summary.txt',
-      'history.jsonl',
-      'schedule.json',
-      'faults.journal.jsonl',
+    const order: string[] = [
+      runFile.report,
+      runFile.results,
+      runFile.summary,
+      runFile.history,
+      runFile.schedule,
+      runFile.journal,
     ];
     const i = order.indexOf(n);
     return i >= 0 ? i : n.includes('/') ? 100 : 50;
@@ -298,8 +299,8 @@ async function dispatch(
       );
     if (urlPath(found.id) !== raw) return redirect(res, `/runs/${urlPath(found.id)}`);
     const [results, summaryText, files] = await Promise.all([
-      readJsonObject(join(found.dir, 'results.json')),
-      readFile(join(found.dir, 'summary.txt'), 'utf8').catch(() => null),
+      readJsonObject(inRun(found.dir, 'results')),
+      readFile(inRun(found.dir, 'summary'), 'utf8').catch(() => null),
       runFiles(found.dir),
     ]);
     return html(
@@ -331,7 +332,7 @@ async function dispatch(
     const found = await findRun(ctx, rawPath.slice('/api/runs/'.length).replace(/\/$/, ''));
     if (!found.ok) return json(req, res, found.status, { error: found.reason });
     const [results, files] = await Promise.all([
-      readJsonObject(join(found.dir, 'results.json')),
+      readJsonObject(inRun(found.dir, 'results')),
       runFiles(found.dir),
     ]);
     return json(req, res, 200, { run: found.run, results, files });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeSchedule, scheduleParamsFromOptions } from '../../src/cli/schedule.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { generateSchedule, parseScheduleText, formatSchedule } from '../../src/generators/index.js';
 
 describe('schedule CLI options', () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../src/report/browser-probe.js';
+import { launchChromium } from '../support/browser-probe.js';
 import { checkSummary } from '../../src/report/html.js';
 import { renderReport } from '../../src/report/render.js';
 import { REPO } from '../support/repo.js';

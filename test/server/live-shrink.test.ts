@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../src/report/browser-probe.js';
+import { launchChromium } from '../support/browser-probe.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { emptyLiveState, reduceLive, type LiveEvent } from '../../src/server/live.js';
 import { FIXTURE_RUN_ID, tempResults, type TempResults } from './helpers.js';
