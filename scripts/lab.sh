@@ -2,15 +2,15 @@
 # A local lab for the SSH and Docker backends on one machine (as root), so anyone can try
 # clusters/etcd-5-ssh.json and clusters/etcd-5-docker.json without real hosts or a registry.
 #
-#   scripts/lab.sh up ssh      5 "hosts": network namespaces labssh-n1..n5 (10.78.0.11-15 on the
-#                              bridge labsshbr, host side 10.78.0.1), each running its own sshd
-#                              with a generated host key. Users: fl-lab (passwordless sudo) and
-#                              fl-lab-nosudo (none). Written for the definitions:
-#                                $LAB/ssh/id_ed25519     the authorized client key
-#                                $LAB/ssh/known_hosts    the 5 host keys (10.78.0.1N)
+#   scripts/lab.sh up ssh      5 "hosts": network namespaces labssh-n1..n5 (10.76.0.11-15 on the
+#                              bridge labsshbr, host side 10.76.0.1), each running its own sshd
+#                              with a generated host key. Logins: root, fl-lab (passwordless sudo),
+#                              fl-lab-nosudo (no sudo right). Written for the definitions:
+#                                $LAB/ssh/client_key     the authorized client key
+#                                $LAB/ssh/known_hosts    the 5 host keys (10.76.0.1N)
 #   scripts/lab.sh up docker   a Docker engine at $LAB/docker/docker.sock (started only if none
 #                              answers there: dockerd with its own data/exec roots,
-#                              --iptables=false --bridge=none) and the image faultline-lab/etcd:3.4
+#                              --iptables=false --bridge=none) and the image faultline-lab/etcd:latest
 #                              made with `docker import` from /usr/bin/etcd, the libraries it needs
 #                              (ldd) and busybox. Nothing is pulled from a registry.
 #   scripts/lab.sh down ssh|docker   removes everything `up` made.
@@ -24,9 +24,9 @@ LAB=${FAULTLINE_LAB:-/run/faultline-lab}
 SSH_DIR=$LAB/ssh
 DOCKER_DIR=$LAB/docker
 SOCK=$DOCKER_DIR/docker.sock
-IMAGE=faultline-lab/etcd:3.4
+IMAGE=faultline-lab/etcd:latest
 HOSTS=(1 2 3 4 5)
-NET=10.78.0
+NET=10.76.0
 BRIDGE=labsshbr
 USERS=(fl-lab fl-lab-nosudo)
 SUDOERS=/etc/sudoers.d/faultline-lab
@@ -48,8 +48,8 @@ ssh_up() {
   ssh_down quiet
   mkdir -p "$SSH_DIR/hosts" "$SSH_DIR/home" /run/sshd
   chmod 755 "$LAB" "$SSH_DIR"
-  ssh-keygen -q -t ed25519 -N '' -C faultline-lab -f "$SSH_DIR/id_ed25519"
-  cp "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/authorized_keys"
+  ssh-keygen -q -t ed25519 -N '' -C faultline-lab -f "$SSH_DIR/client_key"
+  cp "$SSH_DIR/client_key.pub" "$SSH_DIR/authorized_keys"
   chmod 644 "$SSH_DIR/authorized_keys"
   for u in "${USERS[@]}"; do
     id "$u" >/dev/null 2>&1 || useradd -M -d "$SSH_DIR/home/$u" -s /bin/sh -p "*" "$u"
@@ -94,7 +94,7 @@ EOF
     wait_for 50 test -s "$SSH_DIR/hosts/n$i/sshd.pid" || die "sshd for n$i did not start (see $SSH_DIR/hosts/n$i/sshd.log)"
   done
   touch "$SSH_DIR/up"
-  echo "lab: ssh up: hosts $NET.11-$NET.15:22, users ${USERS[*]}, key $SSH_DIR/id_ed25519, known_hosts $SSH_DIR/known_hosts"
+  echo "lab: ssh up: hosts $NET.11-$NET.15:22, users ${USERS[*]}, key $SSH_DIR/client_key, known_hosts $SSH_DIR/known_hosts"
 }
 
 ssh_alive() {
