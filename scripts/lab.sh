@@ -203,6 +203,9 @@ case "${1:-} ${2:-}" in
 "status ssh") if ssh_alive; then echo "lab: ssh up ($SSH_DIR)"; else echo "lab: ssh down"; exit 1; fi ;;
 "up docker") docker_up ;;
 "down docker") docker_down ;;
-"status docker") if engine_answers; then echo "lab: docker engine at unix://$SOCK"; else echo "lab: no engine at unix://$SOCK"; exit 1; fi ;;
+"status docker")
+  if ! engine_answers; then echo "lab: no engine at unix://$SOCK"; exit 1; fi
+  if ! docker_cli image inspect "$IMAGE" >/dev/null 2>&1; then echo "lab: engine at unix://$SOCK, no image $IMAGE"; exit 1; fi
+  echo "lab: docker up: engine unix://$SOCK, image $IMAGE" ;;
 *) echo "usage: scripts/lab.sh up|down|status ssh|docker" >&2; exit 64 ;;
 esac

@@ -60,7 +60,7 @@ function nameMatches(field: string, name: string): boolean {
     const p = negated ? pat.slice(1) : pat;
     const re = new RegExp(
       `^${p
-        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
         .replace(/\*/g, '.*')
         .replace(/\?/g, '.')}$`,
     );
