@@ -87,7 +87,7 @@ MaxSessions 100
 MaxStartups 100:30:200
 Subsystem sftp internal-sftp
 EOF
-    ip netns exec "$ns" /usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log"
+    (close_fds && exec ip netns exec "$ns" /usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log")
     echo "$addr $(cut -d' ' -f1,2 "$h/ssh_host_ed25519_key.pub")" >>"$SSH_DIR/known_hosts"
   done
   for i in "${HOSTS[@]}"; do
@@ -126,6 +126,17 @@ ssh_down() {
   [ "${1:-}" = quiet ] || echo "lab: ssh down"
 }
 
+# Closes every descriptor above 2 in this (sub)shell: a daemon must not inherit the caller's
+# cluster lock (flock's descriptor), or it holds the machine's lock for as long as it runs.
+close_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+  done
+  return 0
+}
+
 docker_cli() { docker -H "unix://$SOCK" "$@"; }
 engine_answers() { [ -S "$SOCK" ] && docker_cli version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
@@ -137,9 +148,12 @@ docker_up() {
   if ! engine_answers; then
     mkdir -p "$DOCKER_DIR/data" "$DOCKER_DIR/exec"
     rm -f "$SOCK"
-    setsid dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" \
-      --pidfile "$DOCKER_DIR/dockerd.pid" --iptables=false --ip6tables=false --bridge=none \
-      --host "unix://$SOCK" </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1 &
+    (
+      close_fds
+      exec setsid dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" \
+        --pidfile "$DOCKER_DIR/dockerd.pid" --iptables=false --ip6tables=false --bridge=none \
+        --host "unix://$SOCK" </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1
+    ) &
     touch "$DOCKER_DIR/started-engine"
     wait_for 600 engine_answers || die "dockerd did not answer at $SOCK within 60 s (see $DOCKER_DIR/dockerd.log)"
   fi
