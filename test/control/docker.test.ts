@@ -138,7 +138,10 @@ describeLab('Docker Remote (lab engine)', () => {
     it('no engine at the socket', async () => {
       const sock = `/tmp/fl-no-engine-${RUN}.sock`;
       const start = Date.now();
-      const err = await connectEngine(sock, 2_000).catch((e: unknown) => e as Error);
+      const err = await connectEngine(sock, 2_000).then(
+        () => new Error('resolved'),
+        (e: unknown) => e as Error,
+      );
       expect(Date.now() - start).toBeLessThan(3_000);
       expect(err).toBeInstanceOf(RemoteUnavailableError);
       expect(err.message.split('\n')).toHaveLength(1);
@@ -146,18 +149,20 @@ describeLab('Docker Remote (lab engine)', () => {
       expect(err.message).toContain('scripts/lab.sh up docker');
       const viaRemote = await new DockerRemote({ node: 'n1', container: 'x', socketPath: sock })
         .run(['true'])
-        .catch((e: unknown) => e as Error);
+        .then(
+          () => new Error('resolved'),
+          (e: unknown) => e as Error,
+        );
       expect(viaRemote.message).toMatch(
         /^n1: no Docker engine at unix:\/\/.*scripts\/lab\.sh up docker/,
       );
     });
 
     it('a missing image', async () => {
-      const err = await requireImage(
-        docker,
-        `faultline-lab/nope-${RUN}:1`,
-        LAB_DOCKER.socket,
-      ).catch((e: unknown) => e as Error);
+      const err = await requireImage(docker, `faultline-lab/nope-${RUN}:1`, LAB_DOCKER.socket).then(
+        () => new Error('resolved'),
+        (e: unknown) => e as Error,
+      );
       expect(err).toBeInstanceOf(RemoteUnavailableError);
       expect(err.message.split('\n')).toHaveLength(1);
       expect(err.message).toContain(`faultline-lab/nope-${RUN}:1`);
@@ -173,7 +178,10 @@ describeLab('Docker Remote (lab engine)', () => {
         container: `fltest-${RUN}-gone`,
         socketPath: LAB_DOCKER.socket,
       });
-      const err = await r.run(['true']).catch((e: unknown) => e as Error);
+      const err = await r.run(['true']).then(
+        () => new Error('resolved'),
+        (e: unknown) => e as Error,
+      );
       expect(err).toBeInstanceOf(RemoteUnavailableError);
       expect(err.message).toMatch(/^n9: .*No such container/);
       expect(err.message.split('\n')).toHaveLength(1);
