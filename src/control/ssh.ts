@@ -432,7 +432,7 @@ export class SshRemote implements Remote {
     const release = await this.channelSlot();
     try {
       const ch = await this.openExec(command);
-      return await new Promise<RunResult>((resolve) => {
+      return await new Promise<RunResult>((resolve, reject) => {
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let code: number | null = null;
@@ -440,10 +440,16 @@ export class SshRemote implements Remote {
         let timedOut = false;
         let timer: NodeJS.Timeout | undefined;
         let done = false;
+        let exited = false;
         const finish = () => {
           if (done) return;
           done = true;
           clearTimeout(timer);
+          if (!exited && !timedOut) {
+            // The connection went away mid-command: what happened on the host is unknown.
+            reject(this.unavailable('connection lost while a command ran'));
+            return;
+          }
           let stderr = Buffer.concat(err).toString('utf8');
           if (markPid && stderr.startsWith(PID_MARK))
             stderr = stderr.slice(stderr.indexOf('\n') + 1);
@@ -458,6 +464,7 @@ export class SshRemote implements Remote {
         ch.on('data', (d: Buffer) => out.push(d));
         ch.stderr.on('data', (d: Buffer) => err.push(d));
         ch.on('exit', (c: number | null, sig?: string) => {
+          exited = true;
           code = c ?? null;
           signal = sig ? (sig.startsWith('SIG') ? sig : `SIG${sig}`) : null;
         });
