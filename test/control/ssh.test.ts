@@ -75,6 +75,10 @@ describeLab('SSH Remote (lab hosts)', () => {
     const r = new SshRemote(opts());
     try {
       expect(await r.findProcesses()).toEqual([]);
+      // The lab's hosts share one filesystem: no pidfile of any node is left.
+      expect(await r.exec(['sh', '-c', 'ls -A "$1" 2>/dev/null || true', 'sh', pidDir(WORK)])).toBe(
+        '',
+      );
       await r.exec(['rm', '-rf', WORK]);
     } finally {
       await r.close();
