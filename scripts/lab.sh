@@ -202,7 +202,7 @@ docker_down() {
       wait_for 300 sh -c "! kill -0 $p" || kill -9 "$p" 2>/dev/null || true
     fi
     # Mounts the engine may have left (overlay layers, netns bind mounts).
-    grep -o " $DOCKER_DIR[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+    { grep -o " $DOCKER_DIR[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
     rm -rf "$DOCKER_DIR"
   else
     rm -rf "$DOCKER_DIR"
