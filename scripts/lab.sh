@@ -169,7 +169,7 @@ docker_up() {
     done
     # A shell and the small tools Faultline runs in a node (cat, kill, rm, mkdir, sleep...).
     cp /usr/bin/busybox "$root/bin/busybox"
-    for t in sh cat kill rm mkdir sleep ls ps env echo printf id sed cut tail head mv cp true false test wc tr grep; do
+    for t in sh cat kill rm mkdir sleep ls ps env echo printf id sed cut tail head mv cp true false test wc tr grep stat chmod touch ln du df; do
       ln -s busybox "$root/bin/$t"
     done
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
