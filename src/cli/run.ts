@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import { runShutdownHooks } from '../cluster/cleanup.js';
 import { exitCodeFor } from '../checkers/result.js';
 import { createLogger, type Logger } from '../log.js';
-import { runTrial } from '../run/runner.js';
+import { runTrial, type RunOutcome } from '../run/runner.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
-import { UsageError } from './errors.js';
+import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from './errors.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -50,6 +50,18 @@ export function parseIsolation(text: string): Isolation {
     );
   }
   return level as Isolation;
+}
+
+/**
+ * The exit code of a trial: 130 when interrupted; a cluster that never came up ran nothing, so
+ * no verdict but whose fault it was (65: the definition's start command; 70: ours); else the
+ * verdict's.
+ */
+export function trialExitCode(outcome: RunOutcome, aborted: boolean): number {
+  if (aborted) return 130;
+  if (outcome.startFailure === 'definition') return INPUT_ERROR_EXIT;
+  if (outcome.startFailure === 'internal') return INTERNAL_ERROR_EXIT;
+  return exitCodeFor(outcome.valid);
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -211,7 +223,7 @@ export function registerRunCommands(program: Command): void {
       process.stdout.write(
         o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary,
       );
-      process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+      process.exitCode = trialExitCode(outcome, controller.signal.aborted);
     } finally {
       release();
     }

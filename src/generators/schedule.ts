@@ -261,7 +261,7 @@ export function describeSchedule(s: Schedule): string {
     ? `seed ${s.origin.seed}${s.origin.path ? ` path ${s.origin.path}` : ''}, `
     : '';
   return (
-    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} ops over ` +
+    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} client ops over ` +
     `${s.keyCount} keys, ${s.faults.length} faults${faults.length ? ': ' + faults.join(' ') : ''}`
   );
 }

@@ -17,7 +17,7 @@ import type { ComposedResult } from '../checkers/compose.js';
 import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
-import { Cluster } from '../cluster/cluster.js';
+import { Cluster, MemberExitedError } from '../cluster/cluster.js';
 import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers } from '../cluster/recover.js';
 import { Executor } from '../executor/executor.js';
@@ -26,6 +26,7 @@ import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
+import { countOps, type RunCounts } from '../history/counts.js';
 import { loadHistory } from '../history/load.js';
 import { Recorder } from '../history/recorder.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -44,7 +45,7 @@ import {
 } from './workloads.js';
 import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, runFiles } from './summary.js';
 import type { Observable } from 'rxjs';
 
 /** Fault kinds that need the link proxy (set up before the members start). */
@@ -104,6 +105,11 @@ export interface RunOutcome {
   valid: Validity;
   results: RunResultsFile;
   summary: string;
+  /**
+   * Set when the cluster never became healthy, so no op ran: `definition` when a member refused
+   * to start as the definition says (bad command, arguments, environment), `internal` otherwise.
+   */
+  startFailure?: 'definition' | 'internal';
 }
 
 export interface RunResultsFile {
@@ -124,15 +130,19 @@ export interface RunResultsFile {
     /** The cluster's namespaces (gone after the run; tests check that). */
     namespaces: string[];
     workload: string;
-    readConsistency: ReadConsistency;
+    /** The etcd workloads' read consistency (absent for the vote workload). */
+    readConsistency?: ReadConsistency;
     /** The vote workload's isolation level. */
     isolation?: Isolation;
     /** false: faults were left in force until the teardown. */
     healAtEnd?: boolean;
     /** Fault ids the teardown ended (never healed), when healAtEnd is false. */
     endedByTeardown?: string[];
-    clusterUpMs: number;
+    /** ms until every member was healthy; null: the cluster never became healthy. */
+    clusterUpMs: number | null;
     execution: ExecutionSummary | null;
+    /** Client ops and final reads as recorded (history/counts.ts); null: no history. */
+    counts?: RunCounts | null;
     aborted: boolean;
     error: string | null;
     checkPlan: CheckPlan;
@@ -201,7 +211,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   let execution: ExecutionSummary | null = null;
   let observations: ReplicaObservation[] | undefined;
   let runError: string | null = null;
-  let clusterUpMs = 0;
+  let clusterUpMs: number | null = null;
+  let startFailure: RunOutcome['startFailure'];
   try {
     cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
     let link: LinkBackend | undefined;
@@ -209,11 +220,16 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       links = new LinkFaults();
       link = await setupLinkFaults(cluster, links);
     }
-    clusterUpMs = await cluster.start();
-    log.info(
-      { ms: Math.round(clusterUpMs) },
-      `cluster ${def.name} healthy (${def.nodes.length} nodes)`,
-    );
+    try {
+      clusterUpMs = await cluster.start();
+    } catch (err) {
+      startFailure = err instanceof MemberExitedError ? 'definition' : 'internal';
+      const why =
+        err instanceof MemberExitedError
+          ? `member ${err.node} exited: ${err.reason} (log: ${err.logFile})`
+          : errorText(err);
+      throw new Error(`cluster never became healthy: ${why}`, { cause: err });
+    }
     nemesis = new Nemesis(cluster, {
       journalPath: join(runDir, 'faults.journal.jsonl'),
       seed: schedule.origin?.seed ?? 0,
@@ -278,6 +294,13 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   }
 
   const results = await checkRun(runDir, plan, observations);
+  const historyFile = join(runDir, 'history.jsonl');
+  const counts = existsSync(historyFile)
+    ? countOps(
+        (await loadHistory(historyFile, { format: 'jsonl' })).ops,
+        execution?.finalReadsFromProcess,
+      )
+    : null;
   const file: RunResultsFile = {
     valid: runError ? composeValidity([results.valid, 'unknown']) : results.valid,
     checks: results.checks,
@@ -295,11 +318,14 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       nodes: def.nodes.map((n) => n.name),
       namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
       workload: workloadLabel(o.workload),
-      readConsistency: o.readConsistency,
-      ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
+      // each workload records its own consistency knob: isolation for votes, reads for etcd
+      ...(o.workload === 'vote'
+        ? { isolation: isolationOf(o) }
+        : { readConsistency: o.readConsistency }),
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
-      clusterUpMs: Math.round(clusterUpMs),
+      clusterUpMs: clusterUpMs === null ? null : Math.round(clusterUpMs),
       execution,
+      counts,
       aborted: o.signal?.aborted ?? false,
       error: runError,
       checkPlan: plan,
@@ -308,17 +334,24 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   if (observations)
     writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  const summary = formatSummary(file, runDir);
-  writeFileSync(join(runDir, 'summary.txt'), summary);
-  if (o.report ?? true) {
+  // A run that recorded no history has nothing to report on: no report, and no pointer to one.
+  if ((o.report ?? true) && existsSync(join(runDir, 'history.jsonl'))) {
     try {
       await renderReport(runDir);
     } catch (err) {
       log.warn({ err: errorText(err) }, 'report.html could not be written');
     }
   }
+  const summary = formatSummary(file, runDir, runFiles(runDir));
+  writeFileSync(join(runDir, 'summary.txt'), summary);
   if (o.updateLatest ?? true) updateLatestLink(o.resultsRoot, runDir);
-  return { runDir, valid: file.valid, results: file, summary };
+  return {
+    runDir,
+    valid: file.valid,
+    results: file,
+    summary,
+    ...(startFailure ? { startFailure } : {}),
+  };
 }
 
 /** Checks a run directory's history with a plan; used by `run` and by offline `replay`. */
