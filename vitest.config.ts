@@ -16,6 +16,8 @@ export const CLUSTER_TESTS = [
   'test/clients/pg/postgres-driver.test.ts',
   'test/cluster/cli.test.ts',
   'test/cluster/faketime.test.ts',
+  'test/control/docker.test.ts',
+  'test/control/ssh.test.ts',
   'test/daemon/crash.test.ts',
   'test/daemon/daemon.test.ts',
   'test/daemon/shrink-live.test.ts',
