@@ -4,7 +4,7 @@
  *
  * Checkers live in a registry so a database plugin or a test can add its own
  * (`registerChecker`). Built in: linearizability (loaded lazily: it is the heavy one),
- * election, stuck, convergence, perf.
+ * election, stuck, convergence, perf, slo.
  */
 import type { History } from '../history/op.js';
 import { composeValidity, type CheckResult, type Validity } from './result.js';
@@ -148,5 +148,13 @@ registerChecker({
   async check(history) {
     const { checkPerf } = await import('./perf/index.js');
     return checkPerf(history);
+  },
+});
+
+registerChecker({
+  name: 'slo',
+  async check(history, ctx) {
+    const { checkSlos } = await import('./slo/index.js');
+    return checkSlos(history, optionsOf(ctx, 'slo') as { slos?: string[] });
   },
 });

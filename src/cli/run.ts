@@ -12,6 +12,8 @@ import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
 import { UsageError } from './errors.js';
+import { DEFAULT_SCHEDULE_PARAMS } from '../generators/params.js';
+import { parseSlos, SloSyntaxError } from '../checkers/slo/index.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -35,9 +37,34 @@ interface RunCliOptions extends ScheduleCliOptions {
   healUntilTeardown: boolean;
   faultTargets?: string;
   schedule?: string;
+  slo: string[];
+  openLoop?: boolean;
+  baseline?: string;
 }
 
 const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Every --slo parsed before anything starts: a malformed one is a usage error naming it. */
+export function sloOptions(texts: readonly string[]): string[] {
+  try {
+    return parseSlos(texts).map((s) => s.text);
+  } catch (err) {
+    if (err instanceof SloSyntaxError) throw new UsageError(`--slo: ${err.message}`);
+    throw err;
+  }
+}
+
+/** --open-loop: --rate is the total (default: the closed loop's 10 ops/s per worker). */
+function openLoopRateOf(o: RunCliOptions): number {
+  const concurrency =
+    o.concurrency === undefined ? DEFAULT_SCHEDULE_PARAMS.concurrency : Number(o.concurrency);
+  const rate = o.rate === undefined ? 10 * concurrency : Number(o.rate);
+  if (!Number.isFinite(rate) || rate <= 0)
+    throw new UsageError(`--rate: expected ops/s > 0, got '${o.rate}'`);
+  return rate;
+}
 
 /** `read-committed` (or `read committed`) -> `read committed`. */
 export function parseIsolation(text: string): Isolation {
@@ -128,7 +155,17 @@ export function registerRunCommands(program: Command): void {
       .option('--check-time-limit <s>', 'budget for the linearizability search (default: none)')
       .option('--results <dir>', 'results root', 'results')
       .option('--test <name>', 'test name (results/<test>/...)')
-      .option('--json', 'print results.json instead of the summary'),
+      .option('--json', 'print results.json instead of the summary')
+      .option(
+        '--slo <expr>',
+        "an SLO the run must meet, repeatable: 'p95 < 500ms', 'success >= 0.99', 'p99 < 2s during faults', 'max-gap < 3s', 'recovery < 10s after heal'",
+        collect,
+        [],
+      )
+      .option(
+        '--open-loop',
+        'open loop: --rate is ops/s in total, on a fixed timetable spread over the workers; latency from each intended start',
+      ),
   ).action(async (o: RunCliOptions, cmd: Command) => {
     if (!WORKLOADS.includes(o.workload as WorkloadName)) {
       throw new UsageError(
@@ -136,6 +173,8 @@ export function registerRunCommands(program: Command): void {
       );
     }
     const isolation = parseIsolation(o.isolation);
+    const slos = sloOptions(o.slo);
+    const openLoopRate = o.openLoop ? openLoopRateOf(o) : undefined;
     const faultTargets = o.faultTargets
       ?.split(',')
       .map((n) => n.trim())
@@ -182,6 +221,8 @@ export function registerRunCommands(program: Command): void {
         resultsRoot: o.results,
         ...(o.test ? { test: o.test } : {}),
         opTimeoutMs,
+        ...(slos.length ? { slos } : {}),
+        ...(openLoopRate !== undefined ? { openLoopRate } : {}),
         ...(o.checkTimeLimit
           ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) }
           : {}),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { resolveScheduleParams, type ScheduleParams } from '../generators/params.js';
 import { FAULT_KINDS } from '../generators/schedule.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { parseSlo } from '../checkers/slo/expression.js';
 import type { FaultKind } from '../nemesis/fault.js';
 
 const positiveInt = z.number().int().positive();
@@ -54,6 +55,18 @@ export const soakConfigSchema = z
     schedule: scheduleParamsSchema.default({}),
     opTimeoutMs: positiveInt.default(1000),
     checkTimeLimitMs: positiveInt.optional(),
+    /** SLOs every trial must meet (checkers/slo): a violated one makes the trial invalid. */
+    slo: z
+      .array(
+        z.string().superRefine((text, ctx) => {
+          try {
+            parseSlo(text);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        }),
+      )
+      .default([]),
     /** Render report.html for each trial (failing runs always get one). */
     reportPassing: z.boolean().default(false),
     budget: z

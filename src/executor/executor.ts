@@ -58,6 +58,12 @@ export interface ExecutorOptions {
   /** Close the recorder when the run ends (also on error). Default true. */
   closeRecorder?: boolean;
   progressIntervalMs?: number;
+  /**
+   * Open loop (default false): each op's `atMs` is when it was meant to start; its invoke records
+   * that as `intended` (on the recorder's clock) so latency is measured from it (wrk2-style) and
+   * a stall that holds back the ops queued behind it is not hidden by coordinated omission.
+   */
+  openLoop?: boolean;
   logger?: Logger;
 }
 
@@ -126,6 +132,8 @@ export class Executor {
       throw new Error('the schedule has faults but no nemesis was given');
     }
     if (opts.nodes.length === 0) throw new Error('no nodes to run against');
+    if (opts.openLoop && !opts.recorder.now)
+      throw new Error('an open-loop run needs a history sink with a clock (now())');
   }
 
   private elapsedMs(): number {
@@ -287,6 +295,7 @@ export class Executor {
     client: Client,
     op: ClientOp,
     counted: boolean,
+    intendedMs?: number,
   ): Promise<Completion['type']> {
     const invokeValue = op.f === 'read' ? null : (op.value ?? null);
     const base = {
@@ -295,7 +304,16 @@ export class Executor {
       ...(op.key !== undefined ? { key: op.key } : {}),
       node: client.node,
     };
-    this.record({ ...base, type: 'invoke', value: invokeValue });
+    const intended =
+      intendedMs === undefined
+        ? {}
+        : {
+            intended: Math.max(
+              0,
+              Math.round(this.opts.recorder.now!() - (this.elapsedMs() - intendedMs) * 1e6),
+            ),
+          };
+    this.record({ ...base, type: 'invoke', value: invokeValue, ...intended });
     if (counted) this.inFlight++;
     let c: Completion;
     try {
@@ -333,7 +351,8 @@ export class Executor {
         ...(op.key !== undefined ? { key: op.key } : {}),
         ...(op.f !== 'read' ? { value: op.value } : {}),
       };
-      const type = await this.perform(process, client, clientOp, true);
+      const intendedMs = this.opts.openLoop && 'atMs' in op ? op.atMs : undefined;
+      const type = await this.perform(process, client, clientOp, true, intendedMs);
       if (type === 'info') process = this.nextProcess++;
     }
   }

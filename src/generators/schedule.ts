@@ -75,6 +75,11 @@ export interface Schedule<O extends ScheduledOp = ScheduledOp> {
   processes: O[][];
   /** Sorted by `atMs`. */
   faults: ScheduledFault[];
+  /**
+   * Open loop (open-loop.ts): ops start on a fixed timetable at `rate` ops/s in total and
+   * latency counts from each op's intended start. Absent: closed loop.
+   */
+  openLoop?: { rate: number };
   origin?: ScheduleOrigin;
 }
 
@@ -152,6 +157,7 @@ export const scheduleSchema = z
     faults: z.array(
       z.object({ atMs: nonNegInt, durationMs: nonNegInt, fault: faultSchema }).strict(),
     ),
+    openLoop: z.object({ rate: z.number().positive() }).strict().optional(),
     origin: z
       .object({ seed: z.number().int(), path: z.string().optional(), params: jsonValue })
       .strict()
@@ -244,6 +250,7 @@ export function formatSchedule(s: Schedule): string {
       : `  "processes": [\n${s.processes.map((ops) => '    ' + list(ops, '    ')).join(',\n')}\n  ]`,
     `  "faults": ${list(s.faults, '  ')}`,
   ];
+  if (s.openLoop) lines.push(`  "openLoop": ${JSON.stringify(s.openLoop)}`);
   if (s.origin) lines.push(`  "origin": ${JSON.stringify(s.origin)}`);
   return `{\n${lines.join(',\n')}\n}\n`;
 }

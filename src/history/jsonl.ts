@@ -1,13 +1,13 @@
 /**
  * One op <-> one JSONL line. Serialization writes fields in a fixed order (index, time, type,
- * process, f, key, value, error, node) so files diff cleanly; parsing is strict: unknown fields,
+ * process, f, key, value, error, node, intended) so files diff cleanly; parsing is strict: unknown fields,
  * missing fields and wrong types are errors naming the field, because a silently misread history
  * gives a wrong verdict.
  */
 import { HistoryFormatError, describeValue } from './errors.js';
 import type { JsonValue, Op, OpType, Process } from './op.js';
 
-const FIELDS = new Set(['index', 'time', 'type', 'process', 'f', 'key', 'value', 'error', 'node']);
+const FIELDS = new Set(['index', 'time', 'type', 'process', 'f', 'key', 'value', 'error', 'node', 'intended']);
 
 /** The JSONL line for an op, without the trailing newline. */
 export function serializeOp(op: Op): string {
@@ -29,6 +29,7 @@ export function serializeOp(op: Op): string {
   if (op.value !== undefined) s += ',"value":' + stringifyValue(op.value);
   if (op.error !== undefined) s += ',"error":' + stringifyValue(op.error);
   if (op.node !== undefined) s += ',"node":' + quote(op.node);
+  if (op.intended !== undefined) s += ',"intended":' + op.intended;
   return s + '}';
 }
 
@@ -135,6 +136,12 @@ export function checkOp(raw: unknown, at: LineLocation): Op {
   if (node !== undefined) {
     if (typeof node !== 'string') bad('node', 'a string');
     op.node = node as string;
+  }
+  const intended = o.intended;
+  if (intended !== undefined) {
+    if (typeof intended !== 'number' || !Number.isFinite(intended) || intended < 0)
+      bad('intended', 'a non-negative number of nanoseconds');
+    op.intended = intended as number;
   }
   return op;
 }

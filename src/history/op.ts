@@ -39,6 +39,11 @@ export interface Op {
   error?: JsonValue;
   /** The node the client talked to, when known. */
   node?: string;
+  /**
+   * Open-loop runs, on an invoke: when the op was meant to start (ns, same clock as `time`,
+   * at or before it). Latency counts from here, so a stall delaying queued ops is not hidden.
+   */
+  intended?: number;
 }
 
 export type History = Op[];

@@ -28,6 +28,8 @@ export interface OpInput {
   value?: JsonValue;
   error?: JsonValue;
   node?: string;
+  /** Open loop: the op's intended start (ns, recorder clock); see Op.intended. */
+  intended?: number;
 }
 
 export interface RecorderOptions {
@@ -129,6 +131,7 @@ export class Recorder {
     if (input.value !== undefined) op.value = input.value;
     if (input.error !== undefined) op.error = input.error;
     if (input.node !== undefined) op.node = input.node;
+    if (input.intended !== undefined) op.intended = Math.min(input.intended, time);
     checkInput(op);
     this.append(serializeOp(op) + '\n'); // serialize now: later mutation of value cannot change the record
     this.nextIndex++;

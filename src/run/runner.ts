@@ -24,6 +24,8 @@ import { Executor } from '../executor/executor.js';
 import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';
 import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
+import { openLoopSchedule } from '../generators/open-loop.js';
+import { resolveScheduleParams } from '../generators/params.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
 import { loadHistory } from '../history/load.js';
@@ -78,6 +80,10 @@ export interface RunOptions {
   opTimeoutMs: number;
   /** Budget for the linearizability search (its verdict is 'unknown' past it). */
   checkTimeLimitMs?: number;
+  /** SLO expressions (checkers/slo), checked as the `slo` check: a violated one fails the run. */
+  slos?: string[];
+  /** Open loop at this many ops/s in total (generators/open-loop.ts); default closed loop. */
+  openLoopRate?: number;
   /** The command line, recorded so the run can be reproduced. */
   command: string;
   signal?: AbortSignal;
@@ -153,6 +159,15 @@ const isolationOf = (o: RunOptions): Isolation => o.isolation ?? 'read committed
 
 function scheduleFor(o: RunOptions, def: ClusterDefinition): Schedule {
   if (o.schedule) return o.schedule;
+  if (o.openLoopRate !== undefined) {
+    // Enough ops per worker for the timetable: the total rate spread over the workers.
+    const concurrency = o.params?.concurrency ?? resolveScheduleParams(o.params).concurrency;
+    const params = { ...o.params, rate: o.openLoopRate / concurrency };
+    return openLoopSchedule(
+      generateWorkloadSchedule(o.workload, def, params, o.seed),
+      o.openLoopRate,
+    );
+  }
   if (o.path !== undefined && o.workload === 'register')
     return generateSchedule(o.params ?? {}, o.seed, o.path).schedule;
   return generateWorkloadSchedule(o.workload, def, o.params ?? {}, o.seed);
@@ -185,14 +200,17 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describeSchedule(schedule)}`);
 
-  const plan = leaveFaultsPlan(
-    o.workload === 'vote'
-      ? voteCheckPlan()
-      : registerCheckPlan({
-          voters: def.nodes.length,
-          ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-        }),
-    healAtEnd,
+  const plan = withSlos(
+    leaveFaultsPlan(
+      o.workload === 'vote'
+        ? voteCheckPlan()
+        : registerCheckPlan({
+            voters: def.nodes.length,
+            ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+          }),
+      healAtEnd,
+    ),
+    o.slos,
   );
   let endedByTeardown: string[] | undefined;
   let cluster: Cluster | undefined;
@@ -233,6 +251,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       recorder: await Recorder.open(join(runDir, 'history.jsonl')),
       nemesis,
       opTimeoutMs: o.opTimeoutMs,
+      openLoop: schedule.openLoop !== undefined,
       logger: log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
@@ -353,6 +372,16 @@ function leaveFaultsPlan(plan: CheckPlan, healAtEnd: boolean): CheckPlan {
     ...plan,
     checkers: plan.checkers.filter((c) => c !== 'convergence'),
     options: { ...plan.options, stuck: { ...plan.options.stuck, allowStuckUnderFaults: false } },
+  };
+}
+
+/** SLOs become the `slo` check of the plan (kept in results.json, so replay judges them too). */
+function withSlos(plan: CheckPlan, slos: readonly string[] | undefined): CheckPlan {
+  if (!slos?.length) return plan;
+  return {
+    ...plan,
+    checkers: [...plan.checkers, 'slo'],
+    options: { ...plan.options, slo: { slos: [...slos] } },
   };
 }
 
