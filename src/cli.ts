@@ -15,6 +15,7 @@ import { registerReplayCommands } from './cli/replay.js';
 import { registerDaemonCommands } from './cli/daemon.js';
 import { registerMinimizeCommands } from './cli/minimize.js';
 import { registerServeCommands } from './cli/serve.js';
+import { registerCompareCommands } from './cli/compare.js';
 import { UsageError, reportFatal } from './cli/errors.js';
 
 // `faultline ... | head` closes stdout early: that is the reader's choice, not an error.
@@ -43,6 +44,7 @@ registerReplayCommands(program);
 registerDaemonCommands(program);
 registerMinimizeCommands(program);
 registerServeCommands(program);
+registerCompareCommands(program);
 
 try {
   await program.parseAsync(process.argv);

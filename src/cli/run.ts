@@ -14,6 +14,8 @@ import { loadSchedule } from '../generators/schedule.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_SCHEDULE_PARAMS } from '../generators/params.js';
 import { parseSlos, SloSyntaxError } from '../checkers/slo/index.js';
+import { historyFileOf } from '../compare/load.js';
+import { parseTolerance } from './compare.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -40,6 +42,7 @@ interface RunCliOptions extends ScheduleCliOptions {
   slo: string[];
   openLoop?: boolean;
   baseline?: string;
+  tolerance: string;
 }
 
 const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
@@ -163,6 +166,11 @@ export function registerRunCommands(program: Command): void {
         [],
       )
       .option(
+        '--baseline <run>',
+        'compare with this run at the end: a regression makes the run INVALID',
+      )
+      .option('--tolerance <t>', 'with --baseline: allowed change, e.g. 10% or 0.1', '10%')
+      .option(
         '--open-loop',
         'open loop: --rate is ops/s in total, on a fixed timetable spread over the workers; latency from each intended start',
       ),
@@ -175,6 +183,11 @@ export function registerRunCommands(program: Command): void {
     const isolation = parseIsolation(o.isolation);
     const slos = sloOptions(o.slo);
     const openLoopRate = o.openLoop ? openLoopRateOf(o) : undefined;
+    // A missing baseline is an input error now, not after the run.
+    if (o.baseline) historyFileOf(o.baseline);
+    const baseline = o.baseline
+      ? { run: o.baseline, tolerance: parseTolerance(o.tolerance) }
+      : undefined;
     const faultTargets = o.faultTargets
       ?.split(',')
       .map((n) => n.trim())
@@ -222,6 +235,7 @@ export function registerRunCommands(program: Command): void {
         ...(o.test ? { test: o.test } : {}),
         opTimeoutMs,
         ...(slos.length ? { slos } : {}),
+        ...(baseline ? { baseline } : {}),
         ...(openLoopRate !== undefined ? { openLoopRate } : {}),
         ...(o.checkTimeLimit
           ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) }

@@ -67,6 +67,11 @@ export const soakConfigSchema = z
         }),
       )
       .default([]),
+    /** Compare every trial with this run (relative to the config file): a regression fails it. */
+    baseline: z
+      .object({ run: z.string().min(1), tolerance: z.number().nonnegative().default(0.1) })
+      .strict()
+      .optional(),
     /** Render report.html for each trial (failing runs always get one). */
     reportPassing: z.boolean().default(false),
     budget: z
@@ -170,6 +175,9 @@ export function parseSoakConfig(
     ...rest,
     configFile: resolve(file),
     clusterFile: resolve(baseDir, rest.cluster),
+    ...(rest.baseline
+      ? { baseline: { ...rest.baseline, run: resolve(baseDir, rest.baseline.run) } }
+      : {}),
     resultsRoot,
     soakDir: resolve(resultsRoot, rest.name),
     params,

@@ -322,6 +322,7 @@ export class Daemon {
         opTimeoutMs: c.opTimeoutMs,
         ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
         ...(c.slo.length ? { slos: c.slo } : {}),
+        ...(c.baseline ? { baseline: c.baseline } : {}),
         command: `faultline daemon --config ${c.configFile} (trial ${trial})`,
         signal: abort.signal,
         logger: this.log,

@@ -25,6 +25,8 @@ import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.
 import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
 import { openLoopSchedule } from '../generators/open-loop.js';
+import { baselineCheck, compareSamples } from '../compare/compare.js';
+import { loadRunSamples } from '../compare/load.js';
 import { resolveScheduleParams } from '../generators/params.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
@@ -82,6 +84,8 @@ export interface RunOptions {
   checkTimeLimitMs?: number;
   /** SLO expressions (checkers/slo), checked as the `slo` check: a violated one fails the run. */
   slos?: string[];
+  /** Compare with this run at the end (`baseline` check: false on a regression beyond tolerance). */
+  baseline?: { run: string; tolerance: number };
   /** Open loop at this many ops/s in total (generators/open-loop.ts); default closed loop. */
   openLoopRate?: number;
   /** The command line, recorded so the run can be reproduced. */
@@ -297,6 +301,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   }
 
   const results = await checkRun(runDir, plan, observations);
+  if (o.baseline) await addBaselineCheck(results, runDir, o.baseline, log);
   const file: RunResultsFile = {
     valid: runError ? composeValidity([results.valid, 'unknown']) : results.valid,
     checks: results.checks,
@@ -373,6 +378,26 @@ function leaveFaultsPlan(plan: CheckPlan, healAtEnd: boolean): CheckPlan {
     checkers: plan.checkers.filter((c) => c !== 'convergence'),
     options: { ...plan.options, stuck: { ...plan.options.stuck, allowStuckUnderFaults: false } },
   };
+}
+
+/** Compares the run with a baseline run; a regression makes the run invalid. */
+async function addBaselineCheck(
+  results: ComposedResult,
+  runDir: string,
+  baseline: { run: string; tolerance: number },
+  log: Logger,
+): Promise<void> {
+  try {
+    const [b, r] = await Promise.all([loadRunSamples(baseline.run), loadRunSamples(runDir)]);
+    results.checks.baseline = baselineCheck(
+      compareSamples(b, r, { tolerance: baseline.tolerance }),
+      baseline.run,
+    );
+  } catch (err) {
+    log.warn({ err: errorText(err) }, 'baseline comparison failed');
+    results.checks.baseline = { valid: 'unknown', error: errorText(err) };
+  }
+  results.valid = composeValidity(Object.values(results.checks).map((c) => c.valid));
 }
 
 /** SLOs become the `slo` check of the plan (kept in results.json, so replay judges them too). */
