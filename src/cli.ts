@@ -16,6 +16,7 @@ import { registerDaemonCommands } from './cli/daemon.js';
 import { registerMinimizeCommands } from './cli/minimize.js';
 import { registerServeCommands } from './cli/serve.js';
 import { registerCompareCommands } from './cli/compare.js';
+import { registerSweepCommands } from './cli/sweep.js';
 import { UsageError, reportFatal } from './cli/errors.js';
 
 // `faultline ... | head` closes stdout early: that is the reader's choice, not an error.
@@ -45,6 +46,7 @@ registerDaemonCommands(program);
 registerMinimizeCommands(program);
 registerServeCommands(program);
 registerCompareCommands(program);
+registerSweepCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -29,8 +29,9 @@ export interface RenderedReport {
 }
 
 const require = createRequire(import.meta.url);
+/** uPlot's JS and CSS, read once (also for the sweep page). */
 let uplotAssets: { js: string; css: string } | undefined;
-async function loadUplot(): Promise<{ js: string; css: string }> {
+export async function loadUplot(): Promise<{ js: string; css: string }> {
   uplotAssets ??= {
     js: await readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     css: await readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
