@@ -27,6 +27,8 @@ import { generateSchedule } from '../generators/generate.js';
 import { openLoopSchedule } from '../generators/open-loop.js';
 import { baselineCheck, compareSamples } from '../compare/compare.js';
 import { loadRunSamples } from '../compare/load.js';
+import { localReader } from '../resources/proc.js';
+import { ResourceSampler, summarizeResources } from '../resources/sampler.js';
 import { resolveScheduleParams } from '../generators/params.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
@@ -146,6 +148,8 @@ export interface RunResultsFile {
     aborted: boolean;
     error: string | null;
     checkPlan: CheckPlan;
+    /** Each node's own RSS, CPU and open files over the run (resources.jsonl has the samples). */
+    resources?: ReturnType<typeof summarizeResources>;
   };
 }
 
@@ -224,6 +228,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   let observations: ReplicaObservation[] | undefined;
   let runError: string | null = null;
   let clusterUpMs = 0;
+  let sampler: ResourceSampler | undefined;
   try {
     cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
     let link: LinkBackend | undefined;
@@ -243,6 +248,15 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       ...(link ? { link } : {}),
     });
     const nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
+    const recorder = await Recorder.open(join(runDir, 'history.jsonl'));
+    const up = cluster;
+    sampler = new ResourceSampler({
+      nodes: nodes.map((n) => n.name),
+      reader: localReader((name) => up.pidOf(name)),
+      now: () => recorder.now(),
+      file: join(runDir, 'resources.jsonl'),
+    });
+    sampler.start();
     const executor = new Executor({
       schedule,
       workload: createRunWorkload(o.workload, schedule, {
@@ -252,7 +266,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       }),
       healAtEnd,
       nodes,
-      recorder: await Recorder.open(join(runDir, 'history.jsonl')),
+      recorder,
       nemesis,
       opTimeoutMs: o.opTimeoutMs,
       openLoop: schedule.openLoop !== undefined,
@@ -285,6 +299,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
       await nemesis?.close().catch(() => undefined);
     }
+    await sampler?.stop().catch(() => undefined);
     const running =
       cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
     await links?.teardown().catch(() => undefined);
@@ -327,6 +342,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       aborted: o.signal?.aborted ?? false,
       error: runError,
       checkPlan: plan,
+      ...(sampler?.samples.length ? { resources: summarizeResources(sampler.samples) } : {}),
     },
   };
   if (observations)
