@@ -34,6 +34,7 @@ export interface ScheduleCliOptions {
   faultCount?: string;
   faultDuration?: string;
   settle?: string;
+  flap?: boolean;
 }
 
 /** Adds the generation knobs (all optional; defaults come from DEFAULT_SCHEDULE_PARAMS). */
@@ -51,7 +52,11 @@ export function addScheduleOptions(cmd: Command): Command {
     )
     .option('--fault-count <n>', 'faults per run (default 2)')
     .option('--fault-duration <min-max>', 'fault duration range in seconds (default 1-3)')
-    .option('--settle <s>', 'quiet seconds at the end with no fault (default 1)');
+    .option('--settle <s>', 'quiet seconds at the end with no fault (default 1)')
+    .option(
+      '--flap',
+      'generated kills flap: 2-4 kill/restart rounds of the same target within the fault',
+    );
 }
 
 function num(name: string, text: string, opts: { int?: boolean; min?: number } = {}): number {
@@ -109,6 +114,7 @@ export function scheduleParamsFromOptions(o: ScheduleCliOptions): ScheduleParams
   }
   if (Object.keys(faults).length > 0) p.faults = faults as ScheduleParams['faults'];
   if (o.settle !== undefined) p.settleMs = secondsToMs('settle', o.settle);
+  if (o.flap) p.flap = true;
   try {
     return resolveScheduleParams(p);
   } catch (err) {

@@ -38,6 +38,7 @@ const scheduleParamsSchema = z
       .partial()
       .strict(),
     settleMs: nonNegInt,
+    flap: z.boolean(),
   })
   .partial()
   .strict();

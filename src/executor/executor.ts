@@ -30,6 +30,7 @@ import type { JsonValue, Op } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ExecutionSummary, ExecutorPhase, FaultEvent, Progress } from './events.js';
 import type { NemesisControl } from './nemesis.js';
+import { flapOf, flapRounds, type FlapParams } from '../generators/flap.js';
 import type { HistorySink, OpInput } from './sink.js';
 
 export interface ExecutorOptions {
@@ -369,12 +370,36 @@ export class Executor {
   }
 
   private async faultTask(id: string, sf: ScheduledFault, stop: AbortSignal): Promise<void> {
+    const flap = flapOf(sf.fault);
+    if (flap) return this.flapTask(id, sf, flap, stop);
     if (!(await sleep(sf.atMs - this.elapsedMs(), stop))) return;
     await this.serialNemesis(() => this.startFault(id, sf.fault, sf.atMs));
     // Faults to stay in force until teardown are never healed here.
     if (!this.active.has(id) || !this.healAtEnd) return;
     await sleep(sf.atMs + sf.durationMs - this.elapsedMs(), stop); // heal early on abort/end
     await this.serialNemesis(() => this.stopFault(id));
+  }
+
+  /** A flapping kill (generators/flap.ts): kill and restart the same target round after round. */
+  private async flapTask(
+    id: string,
+    sf: ScheduledFault,
+    flap: FlapParams,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const { flap: _plan, ...params } = sf.fault.params ?? {};
+    let targets = sf.fault.targets;
+    for (const [k, round] of flapRounds(flap).entries()) {
+      const rid = `${id}.${k + 1}`;
+      if (!(await sleep(sf.atMs + round.atMs - this.elapsedMs(), stop))) return;
+      const fault = { ...sf.fault, targets, params: { ...params, flapRound: k + 1, flapOf: id } };
+      await this.serialNemesis(() => this.startFault(rid, fault, sf.atMs + round.atMs));
+      const applied = this.active.get(rid);
+      if (!applied || !this.healAtEnd) continue;
+      if (applied.targets.length) targets = { nodes: applied.targets };
+      await sleep(sf.atMs + round.healMs - this.elapsedMs(), stop);
+      await this.serialNemesis(() => this.stopFault(rid));
+    }
   }
 
   private async startFault(

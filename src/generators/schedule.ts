@@ -13,6 +13,7 @@ import type { InputProblem } from '../cli/errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { flapProblem } from './flap.js';
 
 export const SCHEDULE_VERSION = 1;
 
@@ -178,6 +179,13 @@ export const scheduleSchema = z
       }),
     );
     s.faults.forEach((f, i) => {
+      const flap = flapProblem(f.fault as Fault, f.durationMs);
+      if (flap)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, 'fault', 'params', 'flap'],
+          message: flap,
+        });
       if (i > 0 && f.atMs < s.faults[i - 1]!.atMs) {
         ctx.addIssue({
           code: 'custom',
