@@ -1,11 +1,58 @@
+/**
+ * Two tiers. `unit` (npm run test:unit): checkers, histories, generators, the CLI on files:
+ * nothing but Node, no root, files in parallel. `cluster` (npm run test:cluster): files that
+ * start real systems (etcd, PostgreSQL, network namespaces and iptables, libfaketime, a
+ * browser); they own namespaces, ports and the machine's CPU, so they run one file at a time,
+ * after the unit tier. `npm test` runs both.
+ */
 import { defineConfig } from 'vitest/config';
+
+/** Test files that start real systems. Everything else is the unit tier. */
+export const CLUSTER_TESTS = [
+  'test/checkers/election/etcd-live.test.ts',
+  'test/checkers/stuck/etcd-quorum-live.test.ts',
+  'test/clients/etcd.test.ts',
+  'test/clients/pg/pg-vote.test.ts',
+  'test/clients/pg/postgres-driver.test.ts',
+  'test/cluster/cli.test.ts',
+  'test/cluster/faketime.test.ts',
+  'test/daemon/crash.test.ts',
+  'test/daemon/daemon.test.ts',
+  'test/daemon/shrink-live.test.ts',
+  'test/executor/cluster.test.ts',
+  'test/executor/executor.test.ts',
+  'test/nemesis/etcd-faults.test.ts',
+  'test/nemesis/etcd-latency.test.ts',
+  'test/nemesis/link/link-faults.test.ts',
+  'test/nemesis/residue.test.ts',
+  'test/report/report.test.ts',
+  'test/run/run.test.ts',
+  'test/run/stuck-run.test.ts',
+  'test/run/vote-run.test.ts',
+  'test/server/ui.test.ts',
+];
+
+export const ALL_TESTS = ['test/**/*.test.ts', 'src/**/*.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Cluster tests own real namespaces and ports; they run in one fork, one file at a time.
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ALL_TESTS, exclude: CLUSTER_TESTS },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: CLUSTER_TESTS,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

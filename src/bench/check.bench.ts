@@ -18,8 +18,9 @@ import {
 } from '../checkers/linearizability/index.js';
 import { loadHistory } from '../history/load.js';
 import type { History } from '../history/op.js';
+import { corpusDir } from './corpus.js';
 
-const CORPUS = process.env.FAULTLINE_CORPUS ?? '/work/shared/corpus/porcupine';
+const CORPUS = corpusDir();
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const PORCUPINE_MS = { etcd: 369, kv: 158, unsplit: 3680 };

@@ -4,7 +4,6 @@
  * given replica observations, convergence. Exit 0 valid, 1 invalid, 2 unknown; 64 usage,
  * 65 bad input.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { loadHistory } from '../history/load.js';
@@ -12,6 +11,8 @@ import type { History } from '../history/op.js';
 import { checkerNames, runCheckers, type ComposedResult } from '../checkers/compose.js';
 import { exitCodeFor, type CheckResult } from '../checkers/result.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
+import { InputFileError, readInputText } from '../input-file.js';
+import { examples } from './help.js';
 
 interface AnalyzeCliOptions {
   log: string[];
@@ -29,6 +30,19 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerAnalyzeCommands(program: Command): void {
   program
     .command('analyze [history]')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          "election safety (one leader per term, no double vote) from a run's node logs",
+          'analyze --log n1=results/latest/logs/n1.log --log n2=results/latest/logs/n2.log --log n3=results/latest/logs/n3.log',
+        ],
+        [
+          'stuck state and performance of a stored history',
+          'analyze results/latest/history.jsonl --checkers stuck,perf --stall 3',
+        ],
+      ]),
+    )
     .description(
       'election safety (node logs, vote ops), stuck state, perf and convergence; exit 0 ok, 1 violation, 2 unknown',
     )
@@ -79,9 +93,9 @@ async function analyze(file: string | undefined, opts: AnalyzeCliOptions): Promi
   if (opts.observations !== undefined) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await readFile(opts.observations, 'utf8'));
+      parsed = JSON.parse(await readInputText(opts.observations));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code) throw err;
+      if (err instanceof InputFileError) throw err;
       throw new UsageError(`${opts.observations}: not JSON: ${(err as Error).message}`);
     }
     if (

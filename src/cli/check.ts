@@ -8,12 +8,12 @@
  * Jepsen's way: any false -> false, else any unknown -> unknown, else true; the exit code is
  * the composed verdict's. `--checkers all`: every checker the inputs allow.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { isHistoryFormat } from '../history/detect.js';
-import { loadHistory } from '../history/load.js';
+import { isCasFail, loadHistory, requireOperations, type LoadOptions } from '../history/load.js';
 import type { History, JsonValue } from '../history/op.js';
 import { exitCodeFor, type CheckResult } from '../checkers/result.js';
 import { checkerNames, runCheckers, type ComposedResult } from '../checkers/compose.js';
@@ -28,12 +28,15 @@ import {
   type ModelName,
 } from '../checkers/linearizability/index.js';
 import { renderViolationHtml } from '../checkers/linearizability/render.js';
+import { InputFileError, readInputText } from '../input-file.js';
+import { examples } from './help.js';
 
 interface CheckCliOptions {
   model?: string;
   initial?: string;
   format: string;
   readNil?: string;
+  casFail?: string;
   split: boolean;
   timeLimit?: string;
   memoryLimit?: string;
@@ -55,6 +58,23 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerCheckCommands(program: Command): void {
   program
     .command('check <file>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'a Jepsen EDN history against a compare-and-set register',
+          'check history.edn --model cas-register',
+        ],
+        [
+          "the latest run's history with every checker, node logs for election safety",
+          'check results/latest/history.jsonl --checkers all --log n1=results/latest/logs/n1.log --log n2=results/latest/logs/n2.log --log n3=results/latest/logs/n3.log',
+        ],
+        [
+          'a Porcupine etcd log, giving up after 30 s, result.json and violation.html into check-out/',
+          'check etcd_000.log --format porcupine-etcd --time-limit 30 --out check-out',
+        ],
+      ]),
+    )
     .description('check a history for linearizability against a model; exit 0 yes, 1 no, 2 unknown')
     .option(
       '--model <name>',
@@ -69,6 +89,10 @@ export function registerCheckCommands(program: Command): void {
     .option(
       '--read-nil <mode>',
       'an ok read of nil: absent (never written) or unknown (constrains nothing); default per format',
+    )
+    .option(
+      '--cas-fail <meaning>',
+      'a failed cas: refused (it ran and saw another value: an observation, as Porcupine) or did-not-happen (Knossos); default as the file says (JSONL per op, Porcupine logs refused, EDN did-not-happen)',
     )
     .option('--no-split', 'check keyed histories as one object instead of per key')
     .option('--time-limit <seconds>', 'give up (verdict unknown) after this long')
@@ -173,6 +197,7 @@ const MODEL_OPS = new Set([
   'enqueue',
   'dequeue',
   'add',
+  'txn',
 ]);
 const ELECTION_OPS = new Set(['vote', 'decide', 'read-votes']);
 
@@ -190,9 +215,9 @@ function parseLogs(specs: readonly string[]): Record<string, string> {
 async function loadObservations(file: string): Promise<ReplicaObservation[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(await readInputText(file));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) throw err;
+    if (err instanceof InputFileError) throw err;
     throw new UsageError(`${file}: not JSON: ${(err as Error).message}`);
   }
   if (
@@ -233,8 +258,9 @@ export async function runComposedCheck(
   for (const c of asked)
     if (c !== 'all' && !checkerNames().includes(c))
       throw new UsageError(`unknown checker '${c}' (${checkerNames().join(', ')}, or all)`);
-  const loaded = await loadHistory(file, { format: opts.format as never });
+  const loaded = await loadHistory(file, loadOptions(opts));
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  requireOperations(loaded, file);
   const client = loaded.ops.filter((o) => o.process !== 'nemesis');
   const checkers = asked.includes('all')
     ? [
@@ -327,8 +353,9 @@ async function runCheck(
       `unknown history format '${opts.format}' (auto, jsonl, edn, porcupine-etcd, porcupine-kv)`,
     );
   }
-  const loaded = await loadHistory(file, { format: opts.format as never });
+  const loaded = await loadHistory(file, loadOptions(opts));
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  requireOperations(loaded, file);
   const result = await checkLinearizability(loaded.ops, linearizabilityOptions(opts, loaded));
   if (opts.out) {
     await mkdir(opts.out, { recursive: true });
@@ -341,6 +368,16 @@ async function runCheck(
   return { result, code: exitCodeFor(result.valid) };
 }
 
+/** How to load the history the flags name (format, meaning of a failed cas). */
+function loadOptions(opts: CheckCliOptions): LoadOptions {
+  if (opts.casFail !== undefined && !isCasFail(opts.casFail))
+    throw new UsageError(`--cas-fail must be refused or did-not-happen, got '${opts.casFail}'`);
+  return {
+    format: opts.format as never,
+    ...(opts.casFail === undefined ? {} : { casFail: opts.casFail }),
+  };
+}
+
 /** cas-register for Porcupine etcd logs, kv for Porcupine kv logs; else guessed from the ops. */
 export function defaultModel(format: string, ops: History): ModelName {
   if (format === 'porcupine-kv') return 'kv';
@@ -350,6 +387,7 @@ export function defaultModel(format: string, ops: History): ModelName {
   if (fs.has('acquire') || fs.has('release')) return 'mutex';
   if (fs.has('enqueue') || fs.has('dequeue')) return 'fifo-queue';
   if (fs.has('add')) return 'set';
+  if (fs.has('txn')) return 'multi-register';
   return 'cas-register';
 }
 
@@ -358,7 +396,7 @@ export function formatResultText(file: string, r: LinearizabilityResult): string
   const verdict =
     r.valid === true ? 'LINEARIZABLE' : r.valid === false ? 'NOT LINEARIZABLE' : 'UNKNOWN';
   lines.push(
-    `${file}: ${verdict} (model ${r.model}, ${r.ops} ops, ${r.failedOps} failed dropped, ${r.partitions.length} partition(s), ${r.timeMs.toFixed(1)} ms)`,
+    `${file}: ${verdict} (model ${r.model}, ${r.ops} ops, ${r.failedOps} failed dropped${r.refusedOps > 0 ? `, ${r.refusedOps} refused kept` : ''}, ${r.partitions.length} partition(s), ${r.timeMs.toFixed(1)} ms)`,
   );
   for (const v of r.violations) lines.push('', formatViolationText(v));
   for (const u of r.undecided) {

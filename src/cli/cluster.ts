@@ -13,6 +13,7 @@ import { recoverLeftovers, type RecoveryReport } from '../cluster/recover.js';
 import { listStates, readState, type ClusterState } from '../cluster/state.js';
 import { createLogger, type Logger } from '../log.js';
 import { UsageError } from './errors.js';
+import { examples } from './help.js';
 
 function loggerFor(program: Command): Logger {
   const o = program.opts<{ quiet?: boolean; logFile?: string }>();
@@ -67,6 +68,19 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('up')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'start the 5-node etcd cluster in network namespaces and leave it running',
+          'cluster up clusters/etcd-5.json',
+        ],
+        [
+          'the same, with data and logs in a directory of your choice, as JSON',
+          'cluster up clusters/etcd-3.json --run-dir /tmp/etcd-3 --json',
+        ],
+      ]),
+    )
     .description('start a cluster and leave it running; prints its endpoints and state file')
     .argument('<definition>', 'cluster definition (e.g. clusters/etcd-5.json)')
     .option('--run-dir <dir>', 'where data and logs go (default .faultline/clusters/<name>-<time>)')
@@ -140,6 +154,16 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('down')
+    .addHelpText(
+      'after',
+      examples([
+        ['tear down the cluster started from a definition', 'cluster down clusters/etcd-5.json'],
+        [
+          'tear down everything Faultline left, including orphaned namespaces',
+          'cluster down --all --orphans',
+        ],
+      ]),
+    )
     .description('tear down clusters (by definition or state file), or every leftover with --all')
     .argument('[target]', 'definition or state file')
     .option('--all', 'tear down every cluster recorded in the state dir')
@@ -169,6 +193,13 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('status')
+    .addHelpText(
+      'after',
+      examples([
+        ['health and leader of every running cluster', 'cluster status'],
+        ['one cluster, as JSON', 'cluster status clusters/etcd-5.json --json'],
+      ]),
+    )
     .description('show running clusters: members, pids, process state, health, leader, memory')
     .argument('[target]', 'definition or state file (default: all clusters)')
     .option('--json', 'print as JSON')

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../log.js';
 import { startServer } from '../server/index.js';
 import { abortOnSignals } from './run.js';
 import { UsageError } from './errors.js';
+import { examples } from './help.js';
 
 interface DaemonCliOptions {
   config: string;
@@ -33,6 +34,19 @@ async function startWebUi(
 export function registerDaemonCommands(program: Command): void {
   program
     .command('daemon')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'an overnight soak on etcd-3 with serializable reads',
+          'daemon --config soaks/etcd-3-serializable.json',
+        ],
+        [
+          'the same, with the web UI and live events on port 8080',
+          'daemon --config soaks/etcd-5-linearizable.json --serve 8080',
+        ],
+      ]),
+    )
     .description(
       'soak: run trials back to back (fresh cluster, generated schedule, check), group and shrink failures',
     )

@@ -3,6 +3,8 @@
  * 65 bad input data, 70 internal error. Input problems are reported as one clear line, never
  * a stack trace; internal errors print the stack because they are our bug.
  */
+import { fsReason } from '../input-file.js';
+
 export class UsageError extends Error {
   static readonly exitCode = 64;
   override readonly name = 'UsageError';
@@ -32,9 +34,12 @@ export function reportFatal(err: unknown): number {
     process.stderr.write(`faultline: ${err.userMessage}\n`);
     return INPUT_ERROR_EXIT;
   }
+  // A file the user named that a reader opened without naming it: path (when Node knows it)
+  // and the reason in words, not Node's raw `EISDIR: illegal operation on a directory, read`.
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-    process.stderr.write(`faultline: ${(err as Error).message}\n`);
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
+    const path = (err as NodeJS.ErrnoException).path;
+    process.stderr.write(`faultline: ${path ? `${path}: ` : ''}${fsReason(err)}\n`);
     return INPUT_ERROR_EXIT;
   }
   process.stderr.write(`faultline: internal error: ${(err as Error)?.stack ?? String(err)}\n`);

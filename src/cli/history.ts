@@ -9,9 +9,10 @@ import { UsageError } from './errors.js';
 import { isHistoryFormat, type HistoryFormat } from '../history/detect.js';
 import { historyToEdn } from '../history/exporters/edn.js';
 import { serializeOp } from '../history/jsonl.js';
-import { loadHistory, type LoadedHistory } from '../history/load.js';
+import { loadHistory, requireOperations, type LoadedHistory } from '../history/load.js';
 import { historyStats, type HistoryStats } from '../history/stats.js';
 import { assertValidHistory, formatProblems, validateHistory } from '../history/validate.js';
+import { examples } from './help.js';
 
 interface FormatOpts {
   format?: string;
@@ -25,6 +26,19 @@ export function registerHistoryCommands(program: Command): void {
 
   history
     .command('stats <file>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          "op counts, processes, keys and time span of a run's history",
+          'history stats results/latest/history.jsonl',
+        ],
+        [
+          'the same for a Jepsen EDN history with independent [k v] values, as JSON',
+          'history stats history.edn --independent --json',
+        ],
+      ]),
+    )
     .description('count ops, invocations, outcomes, processes, nemesis ops, duration and keys')
     .option(
       '--format <fmt>',
@@ -57,6 +71,16 @@ export function registerHistoryCommands(program: Command): void {
 
   history
     .command('validate <file>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'check that a history is well formed (pairs, times, indexes)',
+          'history validate results/latest/history.jsonl',
+        ],
+        ['a Porcupine kv log', 'history validate c01-ok.txt --format porcupine-kv'],
+      ]),
+    )
     .description(
       'check the history is well formed (pairing, retired processes, times, indexes); exit 65 if not',
     )
@@ -73,11 +97,25 @@ export function registerHistoryCommands(program: Command): void {
       for (const line of formatProblems(problems.slice(1, 20), file))
         process.stderr.write(`problem: ${line}\n`);
       assertValidHistory(h.ops, { file, lines: h.lines }); // throws the first problem: exit 65
+      requireOperations(h, file);
       process.stdout.write(`${file}: ${h.ops.length} ops, well formed (${h.format})\n`);
     });
 
   history
     .command('convert <in> <out>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          "a run's JSONL history to Jepsen EDN (for Knossos or Elle)",
+          'history convert results/latest/history.jsonl history.edn',
+        ],
+        [
+          'a Porcupine etcd log to our JSONL',
+          'history convert etcd_000.log etcd_000.jsonl --from porcupine-etcd',
+        ],
+      ]),
+    )
     .description('convert a history between formats (output: jsonl or Jepsen-style edn)')
     .option('--from <fmt>', 'input format: auto, jsonl, edn, porcupine-etcd, porcupine-kv', 'auto')
     .option('--to <fmt>', 'output format: jsonl or edn (default: from the output extension)')

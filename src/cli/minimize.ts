@@ -13,6 +13,7 @@ import { loadHistory } from '../history/load.js';
 import type { JsonValue } from '../history/op.js';
 import { minimizeHistory, NotFailingError } from '../minimize/history.js';
 import { UsageError } from './errors.js';
+import { examples } from './help.js';
 
 interface MinimizeCliOptions {
   model?: string;
@@ -27,6 +28,19 @@ interface MinimizeCliOptions {
 export function registerMinimizeCommands(program: Command): void {
   program
     .command('minimize <history>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'the smallest sub-history of a run that is still not linearizable',
+          'minimize results/latest/history.jsonl --model cas-register',
+        ],
+        [
+          'the same for an EDN history, written to a file of your choice',
+          'minimize history.edn --model register -o history.min.jsonl',
+        ],
+      ]),
+    )
     .description('shrink a non-linearizable history to a 1-minimal failing sub-history (JSONL)')
     .option(
       '--model <name>',

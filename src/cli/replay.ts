@@ -13,6 +13,7 @@ import { createLogger } from '../log.js';
 import { checkRun, runTrial, type RunResultsFile } from '../run/runner.js';
 import { abortOnSignals } from './run.js';
 import { UsageError } from './errors.js';
+import { examples } from './help.js';
 
 const verdictText = (v: Validity) => (v === true ? 'valid' : v === false ? 'INVALID' : 'unknown');
 
@@ -29,6 +30,19 @@ function readRunResults(runDir: string): RunResultsFile {
 export function registerReplayCommands(program: Command): void {
   program
     .command('replay <run-dir>')
+    .addHelpText(
+      'after',
+      examples([
+        [
+          're-check the stored history of the latest run offline (same verdict expected)',
+          'replay results/latest',
+        ],
+        [
+          're-run its stored schedule on a fresh cluster',
+          'replay results/latest --live --results results',
+        ],
+      ]),
+    )
     .description(
       're-check a stored run offline, or re-run its schedule on a fresh cluster with --live',
     )

@@ -4,10 +4,18 @@
  */
 import type { Command } from 'commander';
 import { renderReport } from '../report/render.js';
+import { examples } from './help.js';
 
 export function registerReportCommands(program: Command): void {
   program
     .command('report <run-dir>')
+    .addHelpText(
+      'after',
+      examples([
+        ['regenerate results/latest/report.html', 'report results/latest'],
+        ['write the page elsewhere', 'report results/latest -o /tmp/report.html'],
+      ]),
+    )
     .description(
       'write <run-dir>/report.html: verdicts, faults, latency and throughput plots, op timeline',
     )

@@ -21,12 +21,11 @@ import {
   scheduleParamsFromOptions,
   type ScheduleCliOptions,
 } from './schedule.js';
+import { examples } from './help.js';
 
 interface RunCliOptions extends ScheduleCliOptions {
   cluster: string;
   workload: string;
-  timeLimit?: string;
-  nemesis?: string;
   seed?: string;
   path?: string;
   readConsistency: string;
@@ -127,15 +126,37 @@ export function registerRunCommands(program: Command): void {
   addScheduleOptions(
     program
       .command('run')
+      .addHelpText(
+        'after',
+        examples([
+          [
+            "the README's main job: 20 s on 5 etcd nodes, a bridge partition then the leader killed",
+            'run --cluster clusters/etcd-5.json --time-limit 20 --concurrency 10 --nemesis partition,kill,pause --seed 8',
+          ],
+          [
+            'serializable reads under partitions (finds stale reads)',
+            'run --cluster clusters/etcd-3.json --read-consistency serializable --nemesis partition --seed 7',
+          ],
+          [
+            'double votes on PostgreSQL under read committed, no faults',
+            'run --cluster clusters/postgres.json --workload vote --isolation read-committed --time-limit 10 --concurrency 6 --nemesis none',
+          ],
+          [
+            'quorum loss that is never healed',
+            'run --cluster clusters/etcd-5.json --nemesis kill --fault-targets n1,n2,n3 --no-heal-until-teardown',
+          ],
+        ]),
+      )
       .description(
         'start a real cluster, run generated ops under faults, record and check the history',
       )
-      .requiredOption('--cluster <file>', 'cluster definition (e.g. clusters/etcd-5.json)')
+      .requiredOption(
+        '--cluster <file>',
+        'cluster definition, e.g. clusters/etcd-5.json (required)',
+      )
       .option('--workload <name>', `workload: ${WORKLOADS.join(', ')}`, 'register')
-      .option('--time-limit <s>', 'seconds of ops and faults (same as --duration)')
-      .option('--nemesis <kinds>', 'fault kinds, comma-separated, or none (same as --faults)')
       .option('--seed <n>', 'fast-check seed of the schedule (default: random, recorded)')
-      .option('--path <p>', 'fast-check path of a shrunk schedule (with its --seed)')
+      .option('--path <p>', 'fast-check path of a shrunk schedule, with its --seed (default: none)')
       .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
       .option(
         '--isolation <level>',
@@ -144,11 +165,11 @@ export function registerRunCommands(program: Command): void {
       )
       .option(
         '--schedule <file>',
-        'run this schedule.json (e.g. hand-written) instead of generating one',
+        'run this schedule.json (e.g. hand-written) instead of generating one (default: generate)',
       )
       .option(
         '--fault-targets <nodes>',
-        'point every fault at these nodes, comma-separated (e.g. n1,n2,n3)',
+        'point every fault at these nodes, comma-separated, e.g. n1,n2,n3 (default: the targets the schedule picks)',
       )
       .option(
         '--no-heal-until-teardown',
@@ -157,7 +178,10 @@ export function registerRunCommands(program: Command): void {
       .option('--op-timeout <ms>', 'per-op client timeout; past it the op is info', '1000')
       .option('--check-time-limit <s>', 'budget for the linearizability search (default: none)')
       .option('--results <dir>', 'results root', 'results')
-      .option('--test <name>', 'test name (results/<test>/...)')
+      .option(
+        '--test <name>',
+        'test name, results/<test>/... (default: <cluster>-<workload>, e.g. etcd-5-register)',
+      )
       .option('--json', 'print results.json instead of the summary')
       .option(
         '--slo <expr>',
@@ -200,13 +224,7 @@ export function registerRunCommands(program: Command): void {
         `--read-consistency: expected linearizable or serializable, got '${o.readConsistency}'`,
       );
     }
-    if (o.timeLimit !== undefined) o.duration = o.timeLimit;
-    if (o.nemesis !== undefined) o.faults = o.nemesis;
     const params = scheduleParamsFromOptions(o);
-    // Longer runs get more faults unless told otherwise: about one every 10 s.
-    if (o.faultCount === undefined && params.faultKinds.length > 0) {
-      params.faults.count = Math.max(1, Math.floor(params.durationMs / 10_000));
-    }
     const opTimeoutMs = Number(o.opTimeout);
     if (!Number.isInteger(opTimeoutMs) || opTimeoutMs <= 0) {
       throw new UsageError(`--op-timeout: expected milliseconds > 0, got '${o.opTimeout}'`);

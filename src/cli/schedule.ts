@@ -1,13 +1,14 @@
 /**
  * `faultline schedule ...`: generate a schedule from knobs and a seed (reproducibly), or check a
  * saved schedule.json. `addScheduleOptions` / `scheduleParamsFromOptions` give any command
- * (e.g. `faultline run`) the same knobs.
+ * (e.g. `faultline run`) the same knobs, under the same names.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { generateSchedule } from '../generators/generate.js';
 import {
+  DEFAULT_SCHEDULE_PARAMS,
   resolveScheduleParams,
   ScheduleParamsError,
   type ScheduleParams,
@@ -20,39 +21,60 @@ import {
 } from '../generators/schedule.js';
 
 import type { FaultKind } from '../nemesis/fault.js';
+import { examples } from './help.js';
 
 export { describeSchedule };
 
 export interface ScheduleCliOptions {
-  duration?: string;
+  timeLimit?: string;
   concurrency?: string;
   rate?: string;
   keys?: string;
   values?: string;
   mix?: string;
-  faults?: string;
+  nemesis?: string;
   faultCount?: string;
   faultDuration?: string;
   settle?: string;
   flap?: boolean;
 }
 
-/** Adds the generation knobs (all optional; defaults come from DEFAULT_SCHEDULE_PARAMS). */
+const D = DEFAULT_SCHEDULE_PARAMS;
+const seconds = (ms: number) => `${ms / 1000}`;
+/** Without --fault-count: about one fault per this many ms of --time-limit, at least one. */
+const MS_PER_FAULT = 10_000;
+
+/**
+ * Adds the generation knobs, one name each (the same in `run` and `schedule generate`), with
+ * their defaults (DEFAULT_SCHEDULE_PARAMS) in the help.
+ */
 export function addScheduleOptions(cmd: Command): Command {
   return cmd
-    .option('--duration <s>', 'total run time in seconds (default 10)')
-    .option('--concurrency <n>', 'client processes (default 5)')
-    .option('--rate <n>', 'ops per second per process (default 10)')
-    .option('--keys <n>', 'key space size (default 3)')
-    .option('--values <n>', 'written values are 0..n-1 (default 5)')
-    .option('--mix <r:w:c>', 'read:write:cas weights (default 1:1:1)')
+    .option('--time-limit <s>', `seconds of ops and faults (default: ${seconds(D.durationMs)})`)
+    .option('--concurrency <n>', `client processes (default: ${D.concurrency})`)
+    .option('--rate <n>', `ops per second per process (default: ${D.rate})`)
+    .option('--keys <n>', `key space size (default: ${D.keys})`)
+    .option('--values <n>', `written values are 0..n-1 (default: ${D.values})`)
     .option(
-      '--faults <kinds>',
-      `comma-separated fault kinds, or none (default partition,kill,pause; kinds: ${FAULT_KINDS.join(', ')})`,
+      '--mix <r:w:c>',
+      `read:write:cas weights (default: ${D.opMix.read}:${D.opMix.write}:${D.opMix.cas})`,
     )
-    .option('--fault-count <n>', 'faults per run (default 2)')
-    .option('--fault-duration <min-max>', 'fault duration range in seconds (default 1-3)')
-    .option('--settle <s>', 'quiet seconds at the end with no fault (default 1)')
+    .option(
+      '--nemesis <kinds>',
+      `fault kinds, comma-separated, or none (default: ${D.faultKinds.join(',')}; kinds: ${FAULT_KINDS.join(', ')})`,
+    )
+    .option(
+      '--fault-count <n>',
+      `faults in the run (default: one per ${MS_PER_FAULT / 1000} s of --time-limit, at least 1)`,
+    )
+    .option(
+      '--fault-duration <min-max>',
+      `fault duration range in seconds (default: ${seconds(D.faults.minDurationMs)}-${seconds(D.faults.maxDurationMs)})`,
+    )
+    .option(
+      '--settle <s>',
+      `quiet seconds at the end with no fault (default: ${seconds(D.settleMs)})`,
+    )
     .option(
       '--flap',
       'generated kills flap: 2-4 kill/restart rounds of the same target within the fault',
@@ -78,7 +100,7 @@ const secondsToMs = (name: string, text: string) => Math.round(num(name, text) *
 
 export function scheduleParamsFromOptions(o: ScheduleCliOptions): ScheduleParams {
   const p: Partial<ScheduleParams> = {};
-  if (o.duration !== undefined) p.durationMs = secondsToMs('duration', o.duration);
+  if (o.timeLimit !== undefined) p.durationMs = secondsToMs('time-limit', o.timeLimit);
   if (o.concurrency !== undefined)
     p.concurrency = num('concurrency', o.concurrency, { int: true, min: 1 });
   if (o.rate !== undefined) p.rate = num('rate', o.rate);
@@ -91,13 +113,13 @@ export function scheduleParamsFromOptions(o: ScheduleCliOptions): ScheduleParams
     const [read, write, cas] = parts.map((x) => num('mix', x)) as [number, number, number];
     p.opMix = { read, write, cas };
   }
-  if (o.faults !== undefined) {
+  if (o.nemesis !== undefined) {
     const kinds =
-      o.faults === 'none' || o.faults === '' ? [] : o.faults.split(',').map((k) => k.trim());
+      o.nemesis === 'none' || o.nemesis === '' ? [] : o.nemesis.split(',').map((k) => k.trim());
     const bad = kinds.filter((k) => !FAULT_KINDS.includes(k as FaultKind));
     if (bad.length > 0)
       throw new UsageError(
-        `--faults: unknown fault kind '${bad[0]}' (kinds: ${FAULT_KINDS.join(', ')})`,
+        `--nemesis: unknown fault kind '${bad[0]}' (kinds: ${FAULT_KINDS.join(', ')})`,
       );
     p.faultKinds = kinds as FaultKind[];
   }
@@ -115,12 +137,18 @@ export function scheduleParamsFromOptions(o: ScheduleCliOptions): ScheduleParams
   if (Object.keys(faults).length > 0) p.faults = faults as ScheduleParams['faults'];
   if (o.settle !== undefined) p.settleMs = secondsToMs('settle', o.settle);
   if (o.flap) p.flap = true;
+  let params: ScheduleParams;
   try {
-    return resolveScheduleParams(p);
+    params = resolveScheduleParams(p);
   } catch (err) {
     if (err instanceof ScheduleParamsError) throw new UsageError(err.message);
     throw err;
   }
+  // Longer runs get more faults unless told otherwise.
+  if (o.faultCount === undefined && params.faultKinds.length > 0) {
+    params.faults.count = Math.max(1, Math.floor(params.durationMs / MS_PER_FAULT));
+  }
+  return params;
 }
 
 export function registerScheduleCommands(program: Command): void {
@@ -131,6 +159,19 @@ export function registerScheduleCommands(program: Command): void {
   addScheduleOptions(
     schedule
       .command('generate')
+      .addHelpText(
+        'after',
+        examples([
+          [
+            'the schedule `faultline run --seed 3` would use, into a file',
+            'schedule generate --seed 3 -o schedule.json',
+          ],
+          [
+            'a 60 s schedule with 10 clients, partitions and kills only',
+            'schedule generate --time-limit 60 --concurrency 10 --nemesis partition,kill --seed 7',
+          ],
+        ]),
+      )
       .description(
         'generate a schedule from knobs and a seed; the same seed and knobs give the same schedule',
       )
@@ -160,6 +201,13 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('check <file>')
+    .addHelpText(
+      'after',
+      examples([
+        ['validate a hand-written schedule and summarize it', 'schedule check schedule.json'],
+        ['the schedule a run stored', 'schedule check results/latest/schedule.json'],
+      ]),
+    )
     .description(
       'validate a schedule.json and summarize it; exit 65 naming the bad field if invalid',
     )

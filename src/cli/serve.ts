@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { startServer } from '../server/index.js';
 import { UsageError } from './errors.js';
+import { examples } from './help.js';
 
 interface ServeCliOptions {
   results: string;
@@ -23,6 +24,13 @@ function parsePort(text: string): number {
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
+    .addHelpText(
+      'after',
+      examples([
+        ['browse the runs in results/ on http://127.0.0.1:8080', 'serve'],
+        ['another results directory on any free port', 'serve --results /tmp/results --port 0'],
+      ]),
+    )
     .description('serve the results directory as web pages: runs, reports, failure groups')
     .option('--results <dir>', 'results directory', 'results')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')

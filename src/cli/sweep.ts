@@ -82,9 +82,10 @@ export function registerSweepCommands(program: Command): void {
           'sweep either --concurrency or --rate: with several rates give one concurrency',
         );
       const slos = sloOptions(o.slo);
-      const params = scheduleParamsFromOptions({ duration: o.timeLimit, faults: o.nemesis });
-      if (params.faultKinds.length > 0)
-        params.faults.count = Math.max(1, Math.floor(params.durationMs / 10_000));
+      const params = scheduleParamsFromOptions({
+        timeLimit: o.timeLimit,
+        nemesis: o.nemesis,
+      });
       const opTimeoutMs = Number(o.opTimeout);
       if (!Number.isInteger(opTimeoutMs) || opTimeoutMs <= 0)
         throw new UsageError(`--op-timeout: expected milliseconds > 0, got '${o.opTimeout}'`);

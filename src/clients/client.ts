@@ -5,8 +5,8 @@
  * opens one Client per worker, bound to one node. A Client turns an op (`f`, `key`, `value`, as
  * in the history) into a completion with Jepsen's three outcomes:
  * - `ok`: it happened (for reads, `value` is what was read);
- * - `fail`: it definitely did not happen (cas compare failed, request refused before it could
- *   apply, connection never established);
+ * - `fail`: it definitely did not happen (request refused before it could apply, connection
+ *   never established); a cas whose compare failed is a `fail` with `precondition: false`;
  * - `info`: unknown (timeout, connection lost mid-request): it may take effect at any time.
  * Clients never throw for an op's outcome; a throw from `invoke` is a bug in the client and the
  * executor records it as `info` (the op may still have been sent).
@@ -34,6 +34,11 @@ export interface Completion {
   value?: JsonValue;
   /** Short machine-readable reason for fail/info (`timeout`, `cas-mismatch`, `unavailable: ...`). */
   error?: JsonValue;
+  /**
+   * On a `fail`: the op ran and its precondition was false (a cas that saw another value), so
+   * the fail is an observation; recorded as the op's `precondition` (see history/op.ts).
+   */
+  precondition?: false;
 }
 
 export interface InvokeOptions {

@@ -6,8 +6,10 @@
  *   `readConsistency: 'serializable'` reads the member's local state, which may be stale. That
  *   is what lets a user see the difference in the checker.
  * - write: `put`.
- * - cas [from, to]: one transaction `if value == from then put to`. etcd's value comparison
- *   fails on a missing key, so a cas on a never-written key is a definite `fail` (absent != from).
+ * - cas [from, to]: one transaction `if value == from then put to`. When the compare fails the
+ *   cas ran and saw another value: a `fail` with `precondition: false` (an observation the
+ *   checker uses). etcd's value comparison fails on a missing key, so a cas on a never-written
+ *   key is refused too (absent != from).
  * Values are stored as JSON text; a missing key reads as null.
  *
  * Retries are off (etcd3's default retry policy would re-send a write whose first attempt may
@@ -159,11 +161,14 @@ export class EtcdRegisterClient implements Client {
           .then(this.etcd.put(key).value(encode(to)))
           .options(callOpts)
           .commit()
-          .then((r) =>
-            r.succeeded
-              ? { type: 'ok', value: [from, to] }
-              : { type: 'fail', value: [from, to], error: 'cas-mismatch' },
-          );
+          .then((r): Completion => {
+            if (r.succeeded) return { type: 'ok', value: [from, to] };
+            const refused: Completion = { type: 'fail', value: [from, to], error: 'cas-mismatch' };
+            // The compare ran and saw another value: an observation. Not for a cas from null:
+            // it compares with the text "null", which a missing key (read as null) never equals.
+            if (from !== null) refused.precondition = false;
+            return refused;
+          });
       }
       default:
         throw new Error(`unknown op f=${JSON.stringify(op.f)} (expected read, write or cas)`);

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { fsReason } from '../input-file.js';
 
 /** Placeholders a start/stop template or dir template may use (filled per node at start). */
 export const TEMPLATE_VARS = [
@@ -187,7 +188,7 @@ export async function loadClusterDefinition(file: string): Promise<ClusterDefini
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ClusterDefinitionError(file, [
-      { field: '', message: `cannot read: ${(err as Error).message}` },
+      { field: '', message: `cannot read: ${fsReason(err)}` },
     ]);
   }
   let json: unknown;

@@ -75,7 +75,7 @@ export function nsExec(netns: string, argv: string[], opts: ExecOptions = {}): P
 /** Resolves when `check` returns a truthy value, polling every `intervalMs`; rejects at the deadline. */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   { timeoutMs, intervalMs = 100 }: { timeoutMs: number; intervalMs?: number },
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -13,6 +13,7 @@ import { FAULT_KINDS } from '../generators/schedule.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
 import { parseSlo } from '../checkers/slo/expression.js';
 import type { FaultKind } from '../nemesis/fault.js';
+import { fsReason } from '../input-file.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
@@ -190,7 +191,7 @@ export function loadSoakConfig(file: string): SoakConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SoakConfigError(file, undefined, `cannot read: ${(err as Error).message}`);
+    throw new SoakConfigError(file, undefined, `cannot read: ${fsReason(err)}`);
   }
   let value: unknown;
   try {

@@ -333,6 +333,7 @@ export class Executor {
       type: c.type,
       value,
       ...(c.error !== undefined ? { error: c.error } : {}),
+      ...(c.type === 'fail' && c.precondition === false ? { precondition: false as const } : {}),
     });
     return c.type;
   }

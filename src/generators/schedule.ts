@@ -7,13 +7,13 @@
  * The zod schema below is the single definition of a valid schedule: it validates generated
  * schedules in tests and loads saved ones with errors that name the file and the field.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { InputProblem } from '../cli/errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
 import { flapProblem } from './flap.js';
+import { readInputText } from '../input-file.js';
 
 export const SCHEDULE_VERSION = 1;
 
@@ -240,7 +240,7 @@ export function parseScheduleText(text: string, file = '<schedule>'): Schedule {
 }
 
 export async function loadSchedule(file: string): Promise<Schedule> {
-  return parseScheduleText(await readFile(file, 'utf8'), file);
+  return parseScheduleText(await readInputText(file), file);
 }
 
 /** JSON for schedule.json: one op or fault per line, so long schedules stay readable and diffable. */

@@ -39,6 +39,22 @@ export class HistoryFormatError extends Error implements InputProblem {
   }
 }
 
+/** A history file that holds no operation at all (empty, or every line skipped as noise). */
+export class NoOperationsError extends Error implements InputProblem {
+  override readonly name = 'NoOperationsError';
+  constructor(
+    readonly file: string,
+    /** What the importer skipped, when it skipped anything. */
+    readonly detail?: string,
+  ) {
+    super(`no operations found in ${file}${detail === undefined ? '' : ` (${detail})`}`);
+  }
+
+  get userMessage(): string {
+    return this.message;
+  }
+}
+
 export function formatProblem(
   p: Omit<HistoryFormatErrorInit, 'reason'> & { reason: string },
 ): string {

@@ -1,13 +1,25 @@
 /**
  * One op <-> one JSONL line. Serialization writes fields in a fixed order (index, time, type,
- * process, f, key, value, error, node, intended) so files diff cleanly; parsing is strict: unknown fields,
+ * process, f, key, value, error, node, precondition, intended) so files diff cleanly; parsing is strict: unknown fields,
  * missing fields and wrong types are errors naming the field, because a silently misread history
  * gives a wrong verdict.
  */
 import { HistoryFormatError, describeValue } from './errors.js';
 import type { JsonValue, Op, OpType, Process } from './op.js';
 
-const FIELDS = new Set(['index', 'time', 'type', 'process', 'f', 'key', 'value', 'error', 'node', 'intended']);
+const FIELDS = new Set([
+  'index',
+  'time',
+  'type',
+  'process',
+  'f',
+  'key',
+  'value',
+  'error',
+  'node',
+  'precondition',
+  'intended',
+]);
 
 /** The JSONL line for an op, without the trailing newline. */
 export function serializeOp(op: Op): string {
@@ -29,6 +41,7 @@ export function serializeOp(op: Op): string {
   if (op.value !== undefined) s += ',"value":' + stringifyValue(op.value);
   if (op.error !== undefined) s += ',"error":' + stringifyValue(op.error);
   if (op.node !== undefined) s += ',"node":' + quote(op.node);
+  if (op.precondition === false) s += ',"precondition":false';
   if (op.intended !== undefined) s += ',"intended":' + op.intended;
   return s + '}';
 }
@@ -136,6 +149,11 @@ export function checkOp(raw: unknown, at: LineLocation): Op {
   if (node !== undefined) {
     if (typeof node !== 'string') bad('node', 'a string');
     op.node = node as string;
+  }
+  if (o.precondition !== undefined) {
+    if (o.precondition !== false || type !== 'fail')
+      bad('precondition', 'false, and only on a fail completion (the precondition was false)');
+    op.precondition = false;
   }
   const intended = o.intended;
   if (intended !== undefined) {

@@ -3,8 +3,8 @@
  *
  * One op per JSONL line, in the order events happened. A client op is an `invoke`
  * followed by exactly one completion of the same process: `ok` (it happened), `fail`
- * (it definitely did not happen) or `info` (unknown; it may take effect at any time after
- * its invocation, forever). After an `info` the worker continues under a new process number.
+ * (it definitely did not happen; or, with `precondition: false`, it ran and refused: an
+ * observation) or `info` (unknown; it may take effect at any time after its invocation, forever). After an `info` the worker continues under a new process number.
  * Faults are ops of process "nemesis".
  */
 
@@ -39,6 +39,13 @@ export interface Op {
   error?: JsonValue;
   /** The node the client talked to, when known. */
   node?: string;
+  /**
+   * Only on a `fail` completion: `false` says the op's precondition was evaluated and found false
+   * (a cas whose compare saw another value than `from`). Such an op happened: it observed that
+   * the value was not `from` at some point between its invoke and this completion, and changed
+   * nothing. A `fail` without it did not happen at all.
+   */
+  precondition?: false;
   /**
    * Open-loop runs, on an invoke: when the op was meant to start (ns, same clock as `time`,
    * at or before it). Latency counts from here, so a stall delaying queued ops is not hidden.

@@ -7,11 +7,11 @@
  * newline and not valid JSON: the writer was killed mid-write) is reported through onWarning
  * and skipped, since every complete line before it is still good.
  */
-import { open } from 'node:fs/promises';
 import { HistoryFormatError } from './errors.js';
 import { parseOpLine } from './jsonl.js';
 import { parseCanonicalOpBytes } from './jsonl-fast.js';
 import type { Op } from './op.js';
+import { openInputFile } from '../input-file.js';
 
 export interface ReadOptions {
   onWarning?: (message: string) => void;
@@ -66,7 +66,7 @@ export async function* readHistoryBatches(
   path: string,
   opts: ReadOptions = {},
 ): AsyncGenerator<Op[], void, undefined> {
-  const fh = await open(path, 'r');
+  const fh = await openInputFile(path);
   try {
     let buf = Buffer.allocUnsafe(opts.chunkSize ?? 1 << 20);
     let filled = 0; // bytes in buf: a partial line carried over, then new data

@@ -28,6 +28,8 @@ export interface OpInput {
   value?: JsonValue;
   error?: JsonValue;
   node?: string;
+  /** A fail that ran and found its precondition false (see Op.precondition). */
+  precondition?: false;
   /** Open loop: the op's intended start (ns, recorder clock); see Op.intended. */
   intended?: number;
 }
@@ -131,6 +133,7 @@ export class Recorder {
     if (input.value !== undefined) op.value = input.value;
     if (input.error !== undefined) op.error = input.error;
     if (input.node !== undefined) op.node = input.node;
+    if (input.precondition === false && input.type === 'fail') op.precondition = false;
     if (input.intended !== undefined) op.intended = Math.min(input.intended, time);
     checkInput(op);
     this.append(serializeOp(op) + '\n'); // serialize now: later mutation of value cannot change the record

@@ -5,26 +5,22 @@
  * COMMITTED (double votes; its final-read observations), real etcd raft logs, and a real etcd
  * run with stale serializable reads.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { REPO } from '../support/repo.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const VOTE = join(ROOT, 'test/checkers/fixtures/pg-vote-read-committed');
-const ZAP = join(ROOT, 'test/fixtures/etcd-raft/zap');
-const ETCD_RUN = join(ROOT, 'test/fixtures/runs/etcd-3-register-serializable/20261121T160121');
+const VOTE = join(REPO, 'test/checkers/fixtures/pg-vote-read-committed');
+const ZAP = join(REPO, 'test/fixtures/etcd-raft/zap');
+const ETCD_RUN = join(REPO, 'test/fixtures/runs/etcd-3-register-serializable/20261121T160121');
 const LOGS = ['e1', 'e2', 'e3'].flatMap((n) => ['--log', `${n}=${join(ZAP, `${n}.log`)}`]);
 const dir = mkdtempSync(join(tmpdir(), `faultline-check-compose-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function faultline(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = runCli(args);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,8 +8,9 @@ import {
 } from '../../src/checkers/compose.js';
 import { loadHistory } from '../../src/history/load.js';
 import { HistoryBuilder } from './support/build-history.js';
+import { corpusDir } from '../support/repo.js';
 
-const CORPUS = '/work/shared/corpus/porcupine';
+const CORPUS = corpusDir();
 const FIXTURES = join(import.meta.dirname, '../fixtures/etcd-raft/zap');
 
 describe('runCheckers', () => {

@@ -41,7 +41,7 @@ describe('etcd register client', () => {
     expect(await c.invoke({ f: 'read', key: 1 })).toEqual({ type: 'ok', value: 3 });
   });
 
-  it('cas succeeds when the value matches and fails definitely when it differs', async () => {
+  it('cas succeeds when the value matches and is refused (an observation) when it differs', async () => {
     const c = await open();
     await c.invoke({ f: 'write', key: 2, value: 1 });
     expect(await c.invoke({ f: 'cas', key: 2, value: [1, 4] })).toEqual({
@@ -50,10 +50,22 @@ describe('etcd register client', () => {
     });
     expect(await c.invoke({ f: 'read', key: 2 })).toEqual({ type: 'ok', value: 4 });
     const miss = await c.invoke({ f: 'cas', key: 2, value: [1, 0] });
-    expect(miss).toEqual({ type: 'fail', value: [1, 0], error: 'cas-mismatch' });
+    expect(miss).toEqual({
+      type: 'fail',
+      value: [1, 0],
+      error: 'cas-mismatch',
+      precondition: false,
+    });
     expect(await c.invoke({ f: 'read', key: 2 })).toEqual({ type: 'ok', value: 4 });
-    // A key that was never written is absent: cas from anything fails.
-    expect((await c.invoke({ f: 'cas', key: 'never', value: [0, 1] })).type).toBe('fail');
+    // A key that was never written is absent: cas from anything is refused...
+    expect(await c.invoke({ f: 'cas', key: 'never', value: [0, 1] })).toMatchObject({
+      type: 'fail',
+      precondition: false,
+    });
+    // ...but a refusal of a cas from null proves nothing (absent reads as null): no observation.
+    const fromNull = await c.invoke({ f: 'cas', key: 'never', value: [null, 1] });
+    expect(fromNull.type).toBe('fail');
+    expect(fromNull.precondition).toBeUndefined();
   });
 
   it('an unknown op is a definite fail, not a throw', async () => {

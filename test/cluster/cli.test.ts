@@ -5,35 +5,22 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { execRaw } from '../../src/cluster/exec.js';
 import { listNetns } from '../../src/cluster/network.js';
 import { readProcStat } from '../../src/cluster/proc.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { Nemesis } from '../../src/nemesis/nemesis.js';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { describeAsRoot } from '../support/env.js';
+import { REPO } from '../support/repo.js';
+import { runCliAsync } from '../support/cli.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
-const asRoot = process.getuid?.() === 0;
-
-describe.skipIf(!asRoot)('faultline cluster CLI', () => {
+describeAsRoot('faultline cluster CLI', () => {
   const base = mkdtempSync(join(tmpdir(), `fl-cli-${process.pid}-`));
   const env = { ...process.env, FAULTLINE_STATE_DIR: join(base, 'state') };
   const cli = (...args: string[]) =>
-    execRaw(
-      [
-        process.execPath,
-        '--import',
-        'tsx',
-        join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'),
-        ...args,
-      ],
-      {
-        env,
-        timeoutMs: 60_000,
-      },
-    );
+    runCliAsync(args, { entry: join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'), env });
 
   afterAll(async () => {
     await recoverLeftovers({ all: true, stateDir: join(base, 'state') });
@@ -52,7 +39,7 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
       }),
     );
     const r = await cli('cluster', 'up', bad);
-    expect(r.code).toBe(65);
+    expect(r.status).toBe(65);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/bad\.json: ports\.peer: /);
   });
@@ -60,7 +47,7 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
   it('up leaves a healthy cluster running; status shows it; down removes it', async () => {
     const def = join(REPO, 'clusters/etcd-3.json');
     const up = await cli('cluster', 'up', def, '--run-dir', join(base, 'run'), '--json');
-    expect(up.code, up.stderr).toBe(0);
+    expect(up.status, up.stderr).toBe(0);
     const info = JSON.parse(up.stdout) as {
       stateFile: string;
       endpoints: string[];
@@ -78,7 +65,7 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
 
     // The CLI process has exited; the cluster lives on (no owner) and is healthy.
     const status = await cli('cluster', 'status', info.stateFile, '--json');
-    expect(status.code, status.stderr).toBe(0);
+    expect(status.status, status.stderr).toBe(0);
     const [cl] = JSON.parse(status.stdout) as { nodes: { healthy: boolean; leader?: string }[] }[];
     expect(cl!.nodes.map((n) => n.healthy)).toEqual([true, true, true]);
     expect(new Set(cl!.nodes.map((n) => n.leader)).size).toBe(1);
@@ -101,13 +88,13 @@ describe.skipIf(!asRoot)('faultline cluster CLI', () => {
     }));
     attached.save();
     const healed = await cli('cluster', 'status', info.stateFile, '--json');
-    expect(healed.code, healed.stderr).toBe(0);
+    expect(healed.status, healed.stderr).toBe(0);
     expect(healed.stderr).toMatch(/healed faults f2:partition, f1:pause left by a crashed nemesis/);
     expect(readProcStat(pausedPid)?.state).not.toBe('T');
     expect(await listFaultRules(attached.node('n3').netns)).toEqual([]);
 
     const down = await cli('cluster', 'down', def);
-    expect(down.code, down.stderr).toBe(0);
+    expect(down.status, down.stderr).toBe(0);
     expect(down.stdout).toMatch(new RegExp(`tore down cluster etcd-3 \\(run ${info.runId}\\)`));
     expect(existsSync(info.stateFile)).toBe(false);
     expect((await listNetns()).filter((n) => n.startsWith(`fl${info.runId}-`))).toEqual([]);

@@ -8,8 +8,8 @@ import {
   loadClusterDefinition,
   parseClusterDefinition,
 } from '../../src/cluster/definition.js';
+import { REPO } from '../support/repo.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const minimal = {
   name: 'x',
   database: 'etcd',

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadClusterDefinition, parseClusterDefinition } from '../../src/cluster/definition.js';
 import { driverFor } from '../../src/cluster/drivers/index.js';
 import { defaultPostgresStart, PostgresDriver } from '../../src/cluster/drivers/postgres.js';
-
-const REPO = new URL('../../', import.meta.url).pathname;
+import { REPO } from '../support/repo.js';
 
 describe('postgres cluster definitions', () => {
   it('clusters/postgres.json is valid and starts members with the driver default script', async () => {

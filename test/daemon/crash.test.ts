@@ -6,11 +6,11 @@
  *   etcd process, no iptables rule), the killed trial's run dir is marked crashed and its history
  *   is readable, and the numbering continues.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { execRaw, waitFor } from '../../src/cluster/exec.js';
 import { listNetns } from '../../src/cluster/network.js';
 import { isAlive } from '../../src/cluster/proc.js';
@@ -18,9 +18,10 @@ import { recoverLeftovers } from '../../src/cluster/recover.js';
 import type { ClusterState } from '../../src/cluster/state.js';
 import type { DaemonState } from '../../src/daemon/state.js';
 import { loadHistory } from '../../src/history/load.js';
+import { describeAsRoot } from '../support/env.js';
+import { REPO } from '../support/repo.js';
+import { spawnCli } from '../support/cli.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
-const asRoot = process.getuid?.() === 0;
 const base = mkdtempSync(join(tmpdir(), `fl-daemon-crash-${process.pid}-`));
 const stateDir = join(base, 'state');
 const env = { ...process.env, FAULTLINE_STATE_DIR: stateDir };
@@ -54,15 +55,7 @@ let stderr = '';
 
 function startDaemon(config: string): ChildProcess {
   stderr = '';
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/cli.ts'), 'daemon', '--config', config],
-    {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  child = spawnCli(['daemon', '--config', config], { entry: 'source', env });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout!.resume();
   return child;
@@ -136,7 +129,7 @@ afterAll(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-describe.skipIf(!asRoot)('daemon crash safety', () => {
+describeAsRoot('daemon crash safety', () => {
   it('SIGTERM mid-fault stops cleanly: healed, torn down, stored, state stopped', async () => {
     const soakDir = join(base, 'results', 'term');
     const c = startDaemon(writeConfig('term', 5));

@@ -6,15 +6,15 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 import { parseSoakConfig } from '../../src/daemon/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { LiveEvent } from '../../src/daemon/events.js';
 import type { DaemonState } from '../../src/daemon/state.js';
+import { describeAsRoot } from '../support/env.js';
+import { REPO } from '../support/repo.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
-const asRoot = process.getuid?.() === 0;
 const base = mkdtempSync(join(tmpdir(), `fl-daemon-live-${process.pid}-`));
 const stateDir = join(base, 'state');
 process.env.FAULTLINE_STATE_DIR = stateDir;
@@ -24,7 +24,7 @@ afterAll(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-describe.skipIf(!asRoot)('Daemon', () => {
+describeAsRoot('Daemon', () => {
   it('runs trials, publishes live events, applies retention and records resources', async () => {
     const config = parseSoakConfig(
       {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 import { parseSoakConfig } from '../../src/daemon/config.js';
 import { Daemon, type MinimizedFile } from '../../src/daemon/daemon.js';
@@ -17,7 +17,8 @@ import type { GroupsFile } from '../../src/daemon/groups.js';
 import { generateSchedule } from '../../src/generators/generate.js';
 import { loadSchedule, opCount } from '../../src/generators/schedule.js';
 import { createLogger } from '../../src/log.js';
-import { asRoot, CLI, REPO } from '../run/helpers.js';
+import { describeAsRoot } from '../support/env.js';
+import { CLI, REPO } from '../support/repo.js';
 
 const base = mkdtempSync(join(tmpdir(), `fl-shrink-live-${process.pid}-`));
 const stateDir = join(base, 'state');
@@ -28,7 +29,7 @@ afterAll(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-describe.skipIf(!asRoot)('shrinking a stale read on a real etcd-3 cluster', () => {
+describeAsRoot('shrinking a stale read on a real etcd-3 cluster', () => {
   it('finds a stale read, shrinks it to fewer ops, and stores a replayable minimized case', async () => {
     const config = parseSoakConfig(
       {

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { parseSoakConfig } from '../../src/daemon/config.js';
 import { createLogger } from '../../src/log.js';
+import { REPO } from '../support/repo.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const trials = Number(process.env.SOAK_TRIALS ?? 50);
 const trialMs = Number(process.env.SOAK_TRIAL_MS ?? 2500);
 const base = mkdtempSync(join(tmpdir(), `fl-soak-bench-${process.pid}-`));

@@ -15,10 +15,11 @@ import { failureSignature, faultKinds } from '../../src/daemon/signature.js';
 import { pushResourceSample } from '../../src/daemon/state.js';
 import type { FaultEvent, Progress } from '../../src/executor/events.js';
 import { loadHistory } from '../../src/history/load.js';
+import { corpusFile } from '../support/repo.js';
+import { REPO } from '../support/repo.js';
 
 const tmp = mkdtempSync(join(tmpdir(), `fl-daemon-units-${process.pid}-`));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const REPO = new URL('../../', import.meta.url).pathname;
 
 const minimal = { name: 'soak', cluster: 'c.json', seed: 1 };
 
@@ -113,7 +114,7 @@ describe('retention', () => {
 
 describe('failure signatures and groups', () => {
   it('names a stale read in a real Jepsen etcd history', async () => {
-    const { ops } = await loadHistory('/work/shared/corpus/porcupine/jepsen/etcd_000.log');
+    const { ops } = await loadHistory(corpusFile('jepsen/etcd_000.log'));
     const r = await checkLinearizability(ops, {
       model: 'cas-register',
       readNil: 'absent',

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EtcdRegisterWorkload } from '../../src/clients/index.js';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { loadClusterDefinition } from '../../src/cluster/definition.js';
@@ -18,11 +18,10 @@ import { loadHistory } from '../../src/history/load.js';
 import { Recorder } from '../../src/history/recorder.js';
 import { validateHistory } from '../../src/history/validate.js';
 import { Nemesis } from '../../src/nemesis/nemesis.js';
+import { describeAsRoot } from '../support/env.js';
+import { REPO } from '../support/repo.js';
 
-const asRoot = process.getuid?.() === 0;
-const REPO = new URL('../../', import.meta.url).pathname;
-
-describe.skipIf(!asRoot)('executor on a real 3-member etcd cluster with the real nemesis', () => {
+describeAsRoot('executor on a real 3-member etcd cluster with the real nemesis', () => {
   let base: string;
   let cluster: Cluster | undefined;
   let nemesis: Nemesis | undefined;

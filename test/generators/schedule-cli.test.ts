@@ -6,10 +6,10 @@ import { generateSchedule, parseScheduleText, formatSchedule } from '../../src/g
 describe('schedule CLI options', () => {
   it('maps knobs (seconds on the command line, ms in params) and keeps defaults', () => {
     const p = scheduleParamsFromOptions({
-      duration: '4.5',
+      timeLimit: '4.5',
       concurrency: '3',
       mix: '2:1:0',
-      faults: 'pause,kill',
+      nemesis: 'pause,kill',
       faultDuration: '0.5-2',
     });
     expect(p).toMatchObject({
@@ -18,15 +18,21 @@ describe('schedule CLI options', () => {
       rate: 10,
       opMix: { read: 2, write: 1, cas: 0 },
       faultKinds: ['pause', 'kill'],
-      faults: { count: 2, minDurationMs: 500, maxDurationMs: 2000 },
+      faults: { count: 1, minDurationMs: 500, maxDurationMs: 2000 },
     });
-    expect(scheduleParamsFromOptions({ faults: 'none' }).faultKinds).toEqual([]);
+    expect(scheduleParamsFromOptions({ nemesis: 'none' }).faultKinds).toEqual([]);
+    // Without --fault-count, about one fault per 10 s (as `run` schedules them).
+    expect(scheduleParamsFromOptions({ timeLimit: '60' }).faults.count).toBe(6);
+    expect(scheduleParamsFromOptions({ timeLimit: '60', faultCount: '2' }).faults.count).toBe(2);
   });
 
   it('rejects bad knobs with a usage error naming the option', () => {
     expect(() => scheduleParamsFromOptions({ rate: 'fast' })).toThrow(UsageError);
     expect(() => scheduleParamsFromOptions({ rate: 'fast' })).toThrow(/--rate/);
-    expect(() => scheduleParamsFromOptions({ faults: 'partition,meteor' })).toThrow(/meteor/);
+    expect(() => scheduleParamsFromOptions({ nemesis: 'partition,meteor' })).toThrow(
+      /^--nemesis: unknown fault kind 'meteor'/,
+    );
+    expect(() => scheduleParamsFromOptions({ timeLimit: 'soon' })).toThrow(/^--time-limit: /);
     expect(() => scheduleParamsFromOptions({ faultDuration: '3-1' })).toThrow(/minDurationMs/);
     expect(() => scheduleParamsFromOptions({ mix: '0:0:0' })).toThrow(/opMix/);
   });

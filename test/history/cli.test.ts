@@ -1,24 +1,19 @@
 /**
  * `faultline history stats|validate|convert` through the real CLI entry point.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadHistory } from '../../src/history/load.js';
+import { runCli } from '../support/cli.js';
+import { corpusFile } from '../support/repo.js';
 
-const ETCD = '/work/shared/corpus/porcupine/jepsen/etcd_000.log';
+const ETCD = corpusFile('jepsen/etcd_000.log');
 const dir = mkdtempSync(join(tmpdir(), `faultline-history-cli-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('faultline history', () => {
   it('stats --json counts a Porcupine etcd log', () => {

@@ -18,8 +18,9 @@ import { loadHistory, parseHistoryText, type HistoryFormat } from '../../src/his
 import type { Op } from '../../src/history/op.js';
 import { readHistory } from '../../src/history/reader.js';
 import { validateHistory } from '../../src/history/validate.js';
+import { corpusDir } from '../support/repo.js';
 
-const CORPUS = '/work/shared/corpus/porcupine';
+const CORPUS = corpusDir();
 const FORMATS: HistoryFormat[] = ['auto', 'jsonl', 'edn', 'porcupine-etcd', 'porcupine-kv'];
 const dir = mkdtempSync(join(tmpdir(), `faultline-history-fuzz-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

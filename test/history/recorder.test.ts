@@ -13,6 +13,7 @@ import type { Op } from '../../src/history/op.js';
 import { readHistory } from '../../src/history/reader.js';
 import { Recorder } from '../../src/history/recorder.js';
 import { validateHistory } from '../../src/history/validate.js';
+import { waitUntil } from '../support/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), `faultline-recorder-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,14 +24,6 @@ async function collect(path: string, warnings: string[] = []): Promise<Op[]> {
   const out: Op[] = [];
   for await (const op of readHistory(path, { onWarning: (w) => warnings.push(w) })) out.push(op);
   return out;
-}
-
-async function waitFor(cond: () => boolean, what: string, deadlineMs = 20_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('Recorder', () => {
@@ -74,7 +67,9 @@ describe('Recorder', () => {
       for (let i = 0; i < 100; i++)
         rec.record({ type: 'invoke', process: i, f: 'write', value: i });
       expect(rec.durableCount).toBe(0);
-      await waitFor(() => rec.durableCount === 100, 'the periodic fdatasync', 5_000);
+      await waitUntil('the periodic fdatasync', () => rec.durableCount === 100, {
+        timeoutMs: 5_000,
+      });
     } finally {
       await rec.close();
     }
@@ -120,14 +115,14 @@ describe('Recorder', () => {
     );
     try {
       // Kill once the file is growing well past its first batches (a condition, not a sleep).
-      await waitFor(() => {
-        if (child.exitCode !== null) throw new Error(`child exited early: ${stderr}`);
-        try {
+      await waitUntil(
+        'the child to record 2 MB',
+        () => {
+          if (child.exitCode !== null) throw new Error(`child exited early: ${stderr}`);
           return statSync(path).size > 2_000_000;
-        } catch {
-          return false;
-        }
-      }, 'the child to record 2 MB');
+        },
+        { timeoutMs: 20_000 },
+      );
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
     } finally {

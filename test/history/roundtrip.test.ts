@@ -16,6 +16,7 @@ import { readHistory } from '../../src/history/reader.js';
 import { Recorder } from '../../src/history/recorder.js';
 import { validateHistory } from '../../src/history/validate.js';
 import { historyArb } from './arbitraries.js';
+import { corpusFile } from '../support/repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), `faultline-history-rt-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,7 +127,7 @@ describe('history round trips', () => {
 
   it('EDN export of the corpus reads back identical, through files and auto-detection', async () => {
     for (const f of ['jepsen/etcd_000.log', 'jepsen/etcd_101.log', 'kv/c10-bad.txt']) {
-      const orig = await loadHistory(join('/work/shared/corpus/porcupine', f));
+      const orig = await loadHistory(corpusFile(f));
       const path = tmpFile('edn');
       await writeFile(path, historyToEdn(orig.ops, { readNil: orig.readNil }));
       const back = await loadHistory(path);

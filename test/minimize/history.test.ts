@@ -3,7 +3,6 @@
  * failing, and 1-minimal (every single-op removal passes, or would leave a read of a value that
  * nobody wrote — a violation the minimizer would have made up).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +17,11 @@ import {
   opUnits,
   provenanceCheck,
 } from '../../src/minimize/history.js';
+import { runCli } from '../support/cli.js';
+import { corpusDir } from '../support/repo.js';
+import { REPO } from '../support/repo.js';
 
-const CORPUS = '/work/shared/corpus/porcupine';
-const REPO = new URL('../../', import.meta.url).pathname;
+const CORPUS = corpusDir();
 const tmp = mkdtempSync(join(tmpdir(), `fl-minimize-${process.pid}-`));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -107,27 +108,12 @@ describe('minimizeHistory', () => {
 
   it('faultline minimize writes JSONL and prints the sizes', () => {
     const out = join(tmp, 'etcd_000.min.jsonl');
-    let stdout = '';
-    let code = 0;
-    try {
-      execFileSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(REPO, 'src/cli.ts'),
-          'minimize',
-          join(CORPUS, 'jepsen/etcd_000.log'),
-          '-o',
-          out,
-        ],
-        { encoding: 'utf8' },
-      );
-    } catch (err) {
-      const e = err as { status: number; stdout: string };
-      code = e.status;
-      stdout = e.stdout;
-    }
+    const { status: code, stdout } = runCli([
+      'minimize',
+      join(CORPUS, 'jepsen/etcd_000.log'),
+      '-o',
+      out,
+    ]);
     expect(code).toBe(1); // a (minimized) violation
     expect(stdout).toMatch(/before: 85 ops/);
     expect(stdout).toMatch(/after: {2}\d ops/);

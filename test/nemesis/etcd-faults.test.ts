@@ -2,7 +2,7 @@
  * Faults on a real 5-member etcd cluster in network namespaces. One cluster serves every test in
  * this file; each test heals its fault and leaves the cluster healthy (asserted) for the next.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { waitFor } from '../../src/cluster/exec.js';
 import { listNetns } from '../../src/cluster/network.js';
@@ -11,10 +11,9 @@ import { readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { FaultNotAvailableError, Nemesis } from '../../src/nemesis/nemesis.js';
 import { client, definition, privateDirs, removeDirs } from './helpers.js';
+import { describeAsRoot } from '../support/env.js';
 
-const asRoot = process.getuid?.() === 0;
-
-describe.skipIf(!asRoot)('nemesis on a real 5-member etcd cluster', () => {
+describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
   let cluster: Cluster;
   let nemesis: Nemesis;
   let runId: string;

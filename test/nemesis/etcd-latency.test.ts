@@ -9,8 +9,7 @@ import { Cluster } from '../../src/cluster/cluster.js';
 import { LinkFaults } from '../../src/nemesis/link/index.js';
 import { linkFaultLinks, Nemesis, setupLinkFaults } from '../../src/nemesis/nemesis.js';
 import { client, definition, privateDirs, removeDirs } from './helpers.js';
-
-const asRoot = process.getuid?.() === 0;
+import { describeAsRoot } from '../support/env.js';
 
 /** Median wall time of `n` puts through one member, ms. */
 async function medianPutMs(endpoint: string, n = 9): Promise<number> {
@@ -47,7 +46,7 @@ describe('directed link selection (pure)', () => {
   });
 });
 
-describe.skipIf(!asRoot)('latency on a real 5-member etcd cluster', () => {
+describeAsRoot('latency on a real 5-member etcd cluster', () => {
   let cluster: Cluster;
   let nemesis: Nemesis;
   let base: string;

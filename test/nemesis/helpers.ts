@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { loadClusterDefinition } from '../../src/cluster/definition.js';
-
-export const REPO = new URL('../../', import.meta.url).pathname;
+import { REPO } from '../support/repo.js';
 
 /** A private state dir and run dir per test file, so files never see each other's clusters. */
 export function privateDirs(tag: string): { base: string; stateDir: string; runDir: string } {

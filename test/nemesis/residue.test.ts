@@ -7,15 +7,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { execRaw, waitFor } from '../../src/cluster/exec.js';
 import { listLinks, listNetns } from '../../src/cluster/network.js';
 import { isAlive, readProcStat } from '../../src/cluster/proc.js';
 import { recoverLeftovers } from '../../src/cluster/recover.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
-import { privateDirs, removeDirs, REPO } from './helpers.js';
-
-const asRoot = process.getuid?.() === 0;
+import { privateDirs, removeDirs } from './helpers.js';
+import { REPO } from '../support/repo.js';
+import { describeAsRoot } from '../support/env.js';
+import { runCliAsync } from '../support/cli.js';
 
 interface ChildReport {
   runId: string;
@@ -30,23 +31,10 @@ interface ChildReport {
   verified: unknown[];
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv) {
-  return execRaw(
-    [
-      process.execPath,
-      '--import',
-      'tsx',
-      join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'),
-      ...args,
-    ],
-    {
-      env,
-      timeoutMs: 60_000,
-    },
-  );
-}
+const clusterCli = (args: string[], env: NodeJS.ProcessEnv) =>
+  runCliAsync(args, { entry: join(REPO, 'test/nemesis/fixtures/cluster-cli.ts'), env });
 
-describe.skipIf(!asRoot)('crash residue', () => {
+describeAsRoot('crash residue', () => {
   const { base, stateDir, runDir } = privateDirs('residue');
   const env = { ...process.env, FAULTLINE_STATE_DIR: stateDir };
   let child: ChildProcess | undefined;
@@ -128,15 +116,15 @@ describe.skipIf(!asRoot)('crash residue', () => {
     expect((await listNetns()).filter((n) => report.netns.includes(n))).toHaveLength(3);
 
     // Start-up recovery of the next command: the owner is dead, so its cluster goes.
-    const status = await runCli(['cluster', 'status'], env);
-    expect(status.code, status.stderr).toBe(0);
+    const status = await clusterCli(['cluster', 'status'], env);
+    expect(status.status, status.stderr).toBe(0);
     expect(status.stderr).toMatch(
       new RegExp(
         `tore down cluster etcd-3 \\(run ${report.runId}\\): owner pid \\d+ is gone; unhealed faults were f1:latency, f2:partition, f3:pause`,
       ),
     );
-    const down = await runCli(['cluster', 'down', '--all'], env);
-    expect(down.code, down.stderr).toBe(0);
+    const down = await clusterCli(['cluster', 'down', '--all'], env);
+    expect(down.status, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/nothing to tear down/);
 
     // No residue of any kind.

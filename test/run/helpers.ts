@@ -3,10 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const REPO = new URL('../../', import.meta.url).pathname;
-export const CLI = join(REPO, 'dist', 'cli.js');
-export const asRoot = process.getuid?.() === 0;
+import { CLI } from '../support/repo.js';
 
 export interface RunResults {
   valid: boolean | 'unknown';

@@ -5,19 +5,17 @@
  * run heals, tears down and still writes what it recorded.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { historyToEdn } from '../../src/history/exporters/edn.js';
 import { serializeOp } from '../../src/history/jsonl.js';
 import { loadHistory, parseHistoryText } from '../../src/history/load.js';
 import { validateHistory } from '../../src/history/validate.js';
 import { probeReport } from '../../src/report/browser-probe.js';
-
-const REPO = new URL('../../', import.meta.url).pathname;
-const CLI = join(REPO, 'dist', 'cli.js');
-const asRoot = process.getuid?.() === 0;
+import { describeAsRoot } from '../support/env.js';
+import { CLI, REPO } from '../support/repo.js';
+import { residue, testBase } from './helpers.js';
 
 interface Results {
   valid: boolean | 'unknown';
@@ -30,30 +28,14 @@ interface Results {
   };
 }
 
-/** What of a run could be left behind: its namespaces, and etcd processes with data under `base`. */
-function residue(namespaces: string[], base: string): { netns: string[]; etcd: string[] } {
-  const live = new Set(
-    spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .map((l) => l.split(' ')[0]),
-  );
-  const etcd = spawnSync('pgrep', ['-f', `etcd .*${base}`], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean);
-  return { netns: namespaces.filter((n) => live.has(n)), etcd };
-}
-
-describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
+describeAsRoot('faultline run on a real etcd cluster', () => {
   let base: string;
   let env: NodeJS.ProcessEnv;
+  let cleanup: () => void;
   beforeAll(() => {
-    base = mkdtempSync(join(tmpdir(), `fl-run-${process.pid}-`));
-    env = { ...process.env, FAULTLINE_STATE_DIR: join(base, 'state') };
+    ({ base, env, cleanup } = testBase('run'));
   });
-  afterAll(() => {
-    spawnSync('node', [CLI, 'cluster', 'down', '--all'], { env, encoding: 'utf8' });
-    rmSync(base, { recursive: true, force: true });
-  });
+  afterAll(() => cleanup());
 
   it('runs, checks, reports, and replays to the same verdict', async () => {
     const results = join(base, 'results');
@@ -131,7 +113,7 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
 
     // No cluster, namespace or etcd process is left behind.
     expect(res.run.namespaces.length).toBe(3);
-    expect(residue(res.run.namespaces, base)).toEqual({ netns: [], etcd: [] });
+    expect(residue(res.run.namespaces, base)).toEqual({ netns: [], processes: [] });
 
     // The report draws its plots and timeline with data, without network access.
     const probe = await probeReport(join(dir, 'report.html'), {
@@ -191,7 +173,7 @@ describe.skipIf(!asRoot)('faultline run on a real etcd cluster', () => {
     expect(validateHistory(ops)).toEqual([]);
     expect(ops.some((o) => o.process === 'nemesis' && o.f === 'stop-pause')).toBe(true);
     expect(res.run.namespaces.length).toBe(3);
-    expect(residue(res.run.namespaces, base)).toEqual({ netns: [], etcd: [] });
+    expect(residue(res.run.namespaces, base)).toEqual({ netns: [], processes: [] });
   }, 240_000);
 
   it('finds the known bug: serializable reads under partitions are stale (not linearizable)', () => {

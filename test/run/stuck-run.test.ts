@@ -7,11 +7,13 @@
  *   every node's log (checked against independent grep counts) and finds no violation.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkElectionSafety } from '../../src/checkers/election/index.js';
 import { nodeLogs } from '../../src/run/checks.js';
 import { grepCounts } from '../checkers/election/grep-counts.js';
-import { REPO, asRoot, faultlineRun, journal, residue, testBase } from './helpers.js';
+import { faultlineRun, journal, residue, testBase } from './helpers.js';
+import { describeAsRoot } from '../support/env.js';
+import { REPO } from '../support/repo.js';
 
 const ETCD5 = join(REPO, 'clusters/etcd-5.json');
 const KILL_3_OF_5 = ['--nemesis', 'kill', '--fault-count', '1', '--fault-targets', 'n1,n2,n3'];
@@ -25,7 +27,7 @@ interface StuckResult {
   recovery?: { withinBound: boolean; duration?: number; message: string };
 }
 
-describe.skipIf(!asRoot)('stuck state and election safety from faultline run (etcd)', () => {
+describeAsRoot('stuck state and election safety from faultline run (etcd)', () => {
   let t: ReturnType<typeof testBase>;
   beforeAll(() => {
     t = testBase('stuck-run');

@@ -10,9 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLI, REPO } from '../support/repo.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
-const CLI = join(REPO, 'dist', 'cli.js');
 const [rc = 5, ser = 10, secs = 10] = process.argv.slice(2).map(Number);
 
 interface Results {

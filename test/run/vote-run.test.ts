@@ -6,11 +6,13 @@
  *   fault applied, verified and healed, timeouts recorded as info, nothing left behind.
  * (Rates over many runs: `npm run bench:vote`.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadHistory } from '../../src/history/load.js';
 import { validateHistory } from '../../src/history/validate.js';
 import { join } from 'node:path';
-import { REPO, asRoot, exitFor, faultlineRun, journal, residue, testBase } from './helpers.js';
+import { exitFor, faultlineRun, journal, residue, testBase } from './helpers.js';
+import { describeAsRoot } from '../support/env.js';
+import { REPO } from '../support/repo.js';
 
 const CLUSTER = join(REPO, 'clusters/postgres.json');
 
@@ -22,7 +24,7 @@ interface Violation {
   evidence: Array<{ kind: string; where: string; op: { f: string; type: string } }>;
 }
 
-describe.skipIf(!asRoot)('faultline run --workload vote on PostgreSQL', () => {
+describeAsRoot('faultline run --workload vote on PostgreSQL', () => {
   let t: ReturnType<typeof testBase>;
   beforeAll(() => {
     t = testBase('vote-run');

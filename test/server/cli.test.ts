@@ -2,12 +2,12 @@
  * `faultline serve` as a user runs it: prints its URL, serves the results, and exits 0 on SIGINT;
  * a port already taken is one clear line and exit code 65, and a bad --port is a usage error.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_RUN_ID, rawRequest, tempResults, type TempResults } from './helpers.js';
-
-const REPO = new URL('../..', import.meta.url).pathname;
+import { spawnCli } from '../support/cli.js';
+import { waitUntil, withDeadline } from '../support/wait.js';
 
 let tmp: TempResults;
 const children: ChildProcess[] = [];
@@ -26,10 +26,7 @@ function serve(args: string[]): {
   stderr: () => string;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnCli(['serve', ...args]);
   children.push(child);
   let out = '';
   let err = '';
@@ -39,34 +36,13 @@ function serve(args: string[]): {
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-async function waitFor<T>(f: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-}
-
-async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(what)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 describe('faultline serve', () => {
   it('prints its URL, serves the runs and stops on SIGINT with exit 0', async () => {
     const s = serve(['--results', tmp.root, '--port', '0']);
-    const url = await waitFor(
-      () => /^(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(s.stdout())?.[1],
+    const url = await waitUntil(
       'the URL on stdout',
+      () => /^(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(s.stdout())?.[1],
+      { timeoutMs: 30_000 },
     );
     const page = await rawRequest(url, '/');
     expect(page.status).toBe(200);

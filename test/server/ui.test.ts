@@ -5,20 +5,17 @@
  * the verdict and checks from its results.json, and its report link loads. The live page follows
  * LiveEvents pushed into a Subject.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/report/browser-probe.js';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import type { LiveEvent } from '../../src/server/live.js';
+import { runCliAsync } from '../support/cli.js';
 
-const run = promisify(execFile);
-const REPO = new URL('../..', import.meta.url).pathname;
 /** Screenshots land here for a person to look at (not asserted on). */
 const SHOTS = join(tmpdir(), 'faultline-serve-screenshots');
 
@@ -39,12 +36,8 @@ const verdictName = (v: unknown) => (v === true ? 'valid' : v === false ? 'inval
 
 async function trial(args: string[]): Promise<void> {
   // The real CLI from source (tsx), so the test never depends on a stale dist/.
-  await run(
-    process.execPath,
+  const r = await runCliAsync(
     [
-      '--import',
-      'tsx',
-      'src/cli.ts',
       '--quiet',
       'run',
       '--cluster',
@@ -57,12 +50,11 @@ async function trial(args: string[]): Promise<void> {
       root,
       ...args,
     ],
-    { cwd: REPO, timeout: 90_000 },
-  ).catch((err: { code?: number; stderr?: string }) => {
-    // Exit 1 (invalid) and 2 (unknown) are verdicts, not failures to run.
-    if (err.code !== 1 && err.code !== 2)
-      throw new Error(`faultline run failed: ${err.stderr ?? String(err)}`);
-  });
+    { entry: 'source', timeoutMs: 90_000 },
+  );
+  // Exit 1 (invalid) and 2 (unknown) are verdicts, not failures to run.
+  if (r.status !== 0 && r.status !== 1 && r.status !== 2)
+    throw new Error(`faultline run failed (exit ${r.status}): ${r.stderr}`);
 }
 
 beforeAll(async () => {

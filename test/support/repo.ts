@@ -1,27 +1,16 @@
 /**
- * Where things are, for tests and benches: the repository root, the built CLI, and the shared
- * corpus of histories with known verdicts (`../shared/corpus` beside the repository, or
- * FAULTLINE_CORPUS). Never an absolute path of a development machine.
+ * Where things are, for tests: the repository root, the built CLI, the CLI's source entry, and
+ * the shared corpus of histories with known verdicts (the same rule as the benches:
+ * FAULTLINE_CORPUS, or `../shared/corpus/porcupine` beside the repository). Never an absolute
+ * path of a development machine.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../src/bench/corpus.js';
 
-export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export { corpusDir, corpusFile } from '../../src/bench/corpus.js';
+
+export const REPO = REPO_ROOT;
+/** The built CLI (needs `npm run build`). */
 export const CLI = join(REPO, 'dist', 'cli.js');
-
-/** The Porcupine/Jepsen corpus folder; throws one clear line when it is not there. */
-export function corpusDir(): string {
-  const dir = process.env.FAULTLINE_CORPUS ?? resolve(REPO, '..', 'shared', 'corpus', 'porcupine');
-  if (!existsSync(dir)) {
-    throw new Error(
-      `corpus not found at ${dir}: put shared/ beside the repository or set FAULTLINE_CORPUS`,
-    );
-  }
-  return dir;
-}
-
-/** A file inside the corpus, e.g. `corpusFile('jepsen/etcd_000.log')`. */
-export function corpusFile(rel: string): string {
-  return join(corpusDir(), rel);
-}
+/** The CLI from source, run with `node --import tsx` (no build needed). */
+export const CLI_SOURCE = join(REPO, 'src', 'cli.ts');

@@ -1,24 +1,29 @@
-/** Waiting for a condition with a deadline (never "sleep long enough"). */
+/**
+ * Waiting with a deadline, never "sleep long enough": polling a condition (the same poll the
+ * cluster code uses, src/cluster/exec.ts) and bounding a promise.
+ */
+import { waitFor } from '../../src/cluster/exec.js';
 
 /** Resolves with the first truthy value of `check`; rejects naming `what` at the deadline. */
-export async function waitUntil<T>(
+export function waitUntil<T>(
   what: string,
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   { timeoutMs = 10_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() >= deadline) {
-      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
+  return waitFor(what, check, { timeoutMs, intervalMs });
+}
+
+/** `p`, or a rejection naming `what` when it has not settled within `ms`. */
+export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { emptyEvents, mergeEvents, type ElectionEvents } from './events.js';
 import type { LogParser } from './parsers/types.js';
+import { fsReason } from '../../input-file.js';
 
 /** A log file that cannot be read: one clear line for the CLI. */
 export class LogReadError extends Error {
@@ -35,7 +36,7 @@ export async function parseLogFile(
     for await (const line of rl) p.line(line, ++lineNo);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new LogReadError(path, node ?? '?', e.code ?? e.message);
+    throw new LogReadError(path, node ?? '?', fsReason(e));
   } finally {
     rl.close();
     stream.destroy();

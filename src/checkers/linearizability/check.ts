@@ -9,7 +9,7 @@ import { type Violation, explainViolation } from './explain.js';
 import type { Model } from './model.js';
 import { type ModelName, type ModelOptions, createModel, isModelName } from './models/index.js';
 import { type Partition, prepare } from './prepare.js';
-import { type SearchOutcome, searchPartition } from './search.js';
+import { type Prefix, type SearchOutcome, searchPartition } from './search.js';
 import { LinearizabilityInputError } from './errors.js';
 import { runOnWorkers, shouldUseWorkers } from './parallel.js';
 
@@ -70,6 +70,8 @@ export interface LinearizabilityResult extends CheckResult {
   /** Client ops in the history; failed ones dropped; ones that constrain nothing dropped. */
   ops: number;
   failedOps: number;
+  /** Failed ops kept as observations: they ran and found their precondition false. */
+  refusedOps: number;
   ignoredOps: number;
   partitions: PartitionResult[];
   violations: Violation[];
@@ -136,7 +138,7 @@ export async function checkLinearizability(
     const o = outcomes[i];
     const r = partitionResult(p, o);
     partitions.push(r);
-    if (o?.valid === false) violations.push(explainViolation(p, o.longest));
+    if (o?.valid === false) violations.push(explainViolation(p, longestPrefixes(p, o, limits)));
     else if (r.valid === 'unknown') {
       undecided.push({
         key: p.key,
@@ -156,6 +158,7 @@ export async function checkLinearizability(
     split,
     ops: prepared.totalOps,
     failedOps: prepared.droppedFailed,
+    refusedOps: prepared.refused,
     ignoredOps: prepared.droppedIrrelevant,
     partitions,
     violations,
@@ -193,6 +196,37 @@ function runInThread(
   }
   return out;
 }
+
+/**
+ * The prefixes to explain a violation with. The model's `viable` pruning abandons a
+ * configuration as soon as some pending read is doomed, so the prefixes the search recorded can
+ * stop short of the longest linearizable one (write 1, read -> 7: it stops before the write).
+ * For violations only, search again without that pruning, within a small budget, and keep the
+ * longer: every recorded prefix is a real linearization of a prefix of the history.
+ */
+function longestPrefixes(
+  p: Partition,
+  o: SearchOutcome,
+  limits: { deadline: number; memoryLimitBytes: number },
+): Prefix[] {
+  if (p.model.viable === undefined) return o.longest;
+  const unpruned: Model<unknown> = { ...p.model, viable: undefined };
+  const again = searchPartition(p.ops, unpruned, {
+    deadline: Math.min(limits.deadline, performance.now() + EXPLAIN_TIME_MS),
+    memoryLimitBytes: limits.memoryLimitBytes,
+    // Proportional to the search that found the violation, so explaining stays a fraction of
+    // checking; a search cut short still recorded real (and usually deeper) prefixes.
+    maxSteps: Math.max(EXPLAIN_MIN_STEPS, EXPLAIN_STEP_FACTOR * o.steps),
+  });
+  const okOps = (x: Prefix | undefined) =>
+    x === undefined ? -1 : x.ops.filter((id) => p.ops[id]!.status === 'ok').length;
+  return okOps(again.longest[0]) > okOps(o.longest[0]) ? again.longest : o.longest;
+}
+
+/** Budget of the unpruned search that finds the explanation's prefixes. */
+const EXPLAIN_MIN_STEPS = 10_000;
+const EXPLAIN_STEP_FACTOR = 2;
+const EXPLAIN_TIME_MS = 2_000;
 
 /** Step budget of the first round (non-full checks of several partitions). */
 const FIRST_ROUND_STEPS = 20_000;

@@ -74,13 +74,23 @@ export function summarizeOp(op: ModelOp, model: Model<unknown>): OpSummary {
 export function explainViolation(partition: Partition, longest: readonly Prefix[]): Violation {
   const { ops, model } = partition;
   const best = longest[0];
-  const blocked = best && best.blockedOp >= 0 ? best.blockedOp : firstOkOp(ops);
+  // An op the model can show is illegal in every order is the plainest explanation there is.
+  const impossible = model.impossible?.(ops);
+  const blocked =
+    impossible !== undefined
+      ? impossible.id
+      : best && best.blockedOp >= 0
+        ? best.blockedOp
+        : firstOkOp(ops);
   const failing = ops[blocked]!;
   const end = failing.completeIndex < 0 ? Infinity : failing.completeIndex;
+  const alternative = new Set<number>(); // one op expanded into alternatives (choice) is listed once
   const concurrent = ops
     .filter(
       (o) =>
         o.id !== failing.id &&
+        (o.choice === undefined ||
+          (!alternative.has(o.invokeIndex) && alternative.add(o.invokeIndex) !== undefined)) &&
         o.invokeIndex < end &&
         (o.completeIndex < 0 || o.completeIndex > failing.invokeIndex),
     )
@@ -96,12 +106,20 @@ export function explainViolation(partition: Partition, longest: readonly Prefix[
   const op = summarizeOp(failing, model);
   const states = [...new Set(prefixes.map((p) => p.state))];
   const where = partition.key === null ? '' : ` on key ${JSON.stringify(partition.key)}`;
-  const message =
-    `${describeWho(op)} cannot be linearized${where}: ` +
-    (prefixes.length > 0
-      ? `the longest linearizable prefix has ${prefixes[0]!.length} of ${ops.length} ops and leaves the state ${states.join(' or ')}; `
-      : '') +
-    `no order of the ${concurrent.length} concurrent op(s) makes it legal before it returned (op ${op.completeIndex})`;
+  const prefixText =
+    prefixes.length > 0
+      ? `the longest linearizable prefix has ${prefixes[0]!.length} of ${ops.length} ops and leaves the state ${states.join(' or ')}`
+      : undefined;
+  const why =
+    impossible !== undefined
+      ? [impossible.reason, ...(prefixText ? [prefixText] : [])]
+      : [
+          ...(prefixText ? [prefixText] : []),
+          concurrent.length === 0
+            ? `it is not legal there, and no op overlaps it (it returned at op ${op.completeIndex})`
+            : `no order of the ${concurrent.length} concurrent op(s) makes it legal before it returned (op ${op.completeIndex})`,
+        ];
+  const message = `${describeWho(op)} cannot be linearized${where}: ${why.join('; ')}`;
   return { key: partition.key, op, prefixes, concurrent, message };
 }
 
@@ -128,7 +146,9 @@ export function formatViolationText(v: Violation): string {
   lines.push(`  ${v.message}`);
   const p = v.prefixes[0];
   if (p) {
-    lines.push(`  longest linearizable prefix: ${p.length} ops, state after it: ${p.state}`);
+    lines.push(
+      `  longest linearizable prefix: ${p.length} op${p.length === 1 ? '' : 's'}, state after it: ${p.state}`,
+    );
     if (v.prefixes.length > 1) {
       lines.push(
         `  (other prefixes of that length end in: ${v.prefixes

@@ -35,6 +35,18 @@ export interface ModelOp {
   output: JsonValue | undefined;
   /** `ok`: it happened. `info`: it may have happened at any time after its invocation, or never. */
   status: 'ok' | 'info';
+  /**
+   * An `ok`-status op that ran and refused: its precondition was false (a `fail` completion with
+   * `precondition: false`, e.g. a cas that saw another value). It changed nothing. Only models
+   * whose `refusable` accepts it see such ops; for others it is dropped like any fail.
+   */
+  refused?: true;
+  /**
+   * Set by a model's `prune` that expands an indeterminate op into alternatives (one per outcome
+   * that matters): the outcome this alternative assumes, in the model's own terms. Alternatives
+   * share the original's invokeIndex; the model lets at most one of them take effect.
+   */
+  choice?: JsonValue;
   process: Process;
   /** History index of the invoke and of the completion (-1: never completed). */
   invokeIndex: number;
@@ -73,6 +85,8 @@ export interface Model<S = unknown> {
   viable?(state: S, target: ModelOp, candidates: readonly ModelOp[]): boolean;
   /** Called once with a partition's ops before its search (to precompute what `viable` needs). */
   prepare?(ops: readonly ModelOp[]): void;
+  /** Refused ops (see ModelOp.refused) this model checks; others are dropped. Default: none. */
+  refusable?(op: ModelOp): boolean;
   /** A problem with the op's shape (wrong value type, unknown f), as a short message. */
   validate?(op: ModelOp): string | undefined;
   /**
@@ -82,8 +96,16 @@ export interface Model<S = unknown> {
   partition?(op: ModelOp): Key | undefined;
   /** The model of one partition (kv: one string register). Default: this model. */
   partitionModel?: Model<unknown>;
-  /** Optional model-specific reduction of a partition's ops that preserves the verdict. */
+  /**
+   * Optional model-specific rewriting of a partition's ops that preserves the verdict: dropping
+   * ops that cannot matter, or expanding an indeterminate op into alternatives (`choice`).
+   */
   prune?(ops: ModelOp[]): ModelOp[];
+  /**
+   * Optional, for explanations only: an ok op of `ops` (a partition) that is illegal in every
+   * order, with the reason in words (a register read of a value no op writes), or undefined.
+   */
+  impossible?(ops: readonly ModelOp[]): { id: number; reason: string } | undefined;
   describeOp?(op: ModelOp): string;
   describeState?(state: S): string;
 }
@@ -187,6 +209,7 @@ export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
     },
     irrelevant: sub.irrelevant?.bind(sub),
     readOnly: sub.readOnly?.bind(sub),
+    refusable: sub.refusable?.bind(sub),
     prepare: sub.prepare?.bind(sub),
     viable: sub.viable
       ? (state, target, candidates) =>
@@ -197,6 +220,34 @@ export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
           )
       : undefined,
     validate: sub.validate?.bind(sub),
+    // Per key: a sub-model's pruning reasons about one object.
+    prune: sub.prune
+      ? (ops) => {
+          const byKey = new Map<Key | undefined, ModelOp[]>();
+          for (const o of ops) {
+            let g = byKey.get(o.key);
+            if (!g) byKey.set(o.key, (g = []));
+            g.push(o);
+          }
+          const kept = [...byKey.values()].flatMap((g) => sub.prune!(g));
+          return kept.sort((a, b) => a.invokeIndex - b.invokeIndex);
+        }
+      : undefined,
+    impossible: sub.impossible
+      ? (ops) => {
+          const byKey = new Map<Key | undefined, ModelOp[]>();
+          for (const o of ops) {
+            let g = byKey.get(o.key);
+            if (!g) byKey.set(o.key, (g = []));
+            g.push(o);
+          }
+          for (const g of byKey.values()) {
+            const found = sub.impossible!(g);
+            if (found) return found;
+          }
+          return undefined;
+        }
+      : undefined,
     describeOp: sub.describeOp?.bind(sub),
     describeState(state) {
       const d = (s: S) => (sub.describeState ? sub.describeState(s) : JSON.stringify(s));

@@ -2,7 +2,9 @@
  * From a history to the ops the search replays: pairs each invoke with its completion, drops
  * what cannot matter, and splits into independent partitions (P-compositionality).
  *
- * - `fail`: the op definitely did not happen, so it is dropped.
+ * - `fail`: the op definitely did not happen, so it is dropped; unless it carries
+ *   `precondition: false` (it ran and refused) and the model checks such refusals: then it is a
+ *   completed op that changed nothing (ModelOp.refused).
  * - `info`, or an invoke never completed: it may take effect at any point after its invocation,
  *   or never; its return is +infinity and the search never has to linearize it.
  * - Ops the model calls irrelevant (an indeterminate read, a read of nil under readNil
@@ -29,11 +31,14 @@ export interface Prepared {
   /** Client ops paired from the history, before dropping. */
   totalOps: number;
   droppedFailed: number;
+  /** Failed ops kept as observations (their precondition was false). */
+  refused: number;
   droppedIrrelevant: number;
 }
 
 /** Pairs invokes with completions per process. */
 export function pairOps(history: History): { ops: ModelOp[]; failed: number } {
+  // `failed` counts fails dropped here; refused ops are kept (prepare may still drop them).
   const open = new Map<number, { op: Op; at: number }>();
   const ops: ModelOp[] = [];
   let failed = 0;
@@ -63,12 +68,13 @@ export function pairOps(history: History): { ops: ModelOp[]; failed: number } {
         `op ${op.index}: completion f "${op.f}" does not match invoke f "${inv.op.f}" (op ${inv.op.index})`,
       );
     }
-    if (op.type === 'fail') {
+    if (op.type === 'fail' && op.precondition !== false) {
       failed++;
       continue;
     }
-    const m = makeOp(inv.op, inv.at, op.type === 'ok' ? op : undefined, at);
-    if (op.type === 'ok') ops.push(m);
+    const m = makeOp(inv.op, inv.at, op.type === 'info' ? undefined : op, at);
+    if (op.type === 'fail') m.refused = true;
+    if (op.type !== 'info') ops.push(m);
     else pending.push(m);
   }
   for (const { op, at } of open.values()) pending.push(makeOp(op, at, undefined, -1));
@@ -96,10 +102,20 @@ function makeOp(inv: Op, invAt: number, ok: Op | undefined, okAt: number): Model
 }
 
 export function prepare(history: History, model: Model<unknown>, split: boolean): Prepared {
-  const { ops, failed } = pairOps(history);
+  const paired = pairOps(history);
+  let failed = paired.failed;
+  let refused = 0;
   let irrelevant = 0;
   const relevant: ModelOp[] = [];
+  const ops = paired.ops;
   for (const op of ops) {
+    if (op.refused) {
+      if (!model.refusable?.(op)) {
+        failed++; // a model that cannot use the observation: the op did not happen, for it
+        continue;
+      }
+      refused++;
+    }
     const problem = model.validate?.(op);
     if (problem !== undefined) {
       throw new LinearizabilityInputError(
@@ -125,8 +141,10 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
 
   const partitions: Partition[] = [];
   for (const [key, group] of groups) {
+    // A model's own pruning sees one object; the keyed wrapper of an unsplit history prunes per key.
     const canPrune =
-      partModel.prune !== undefined && (key !== null || !group.some((o) => o.key !== undefined));
+      partModel.prune !== undefined &&
+      (key !== null || partModel !== model || !group.some((o) => o.key !== undefined));
     const kept = canPrune ? partModel.prune!(group) : group;
     const renumbered = kept.map((o, i) => ({ ...o, id: i }));
     partitions.push({
@@ -139,8 +157,9 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
   }
   return {
     partitions,
-    totalOps: ops.length + failed,
+    totalOps: paired.ops.length + paired.failed,
     droppedFailed: failed,
+    refused,
     droppedIrrelevant: irrelevant,
   };
 }

@@ -40,6 +40,8 @@ export function opToEdn(op: Op, opts: EdnExportOptions = {}): string {
     s += `, :error ${typeof op.error === 'string' ? nameToEdn(op.error) : jsonToEdn(op.error)}`;
   }
   if (op.node !== undefined) s += `, :node ${ednString(op.node)}`;
+  // Not Jepsen's: Knossos ignores the key (and reads the op as did-not-happen, its meaning).
+  if (op.precondition === false) s += ', :precondition false';
   return s + '}';
 }
 

@@ -25,6 +25,8 @@ export interface ImportResult {
   warnings: string[];
   /** 1-based file line of each op (its first line), for messages about it. */
   lines: number[];
+  /** Non-blank lines the importer passed over as noise, and why (formats that have noise). */
+  skipped?: { lines: number; reason: string };
 }
 
 const KNOWN_KEYS = new Set([
@@ -37,6 +39,7 @@ const KNOWN_KEYS = new Set([
   'key',
   'error',
   'node',
+  'precondition',
 ]);
 const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
@@ -162,6 +165,12 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
     if (fields.has('node')) {
       const n = fields.get('node');
       op.node = nameOf(n) ?? (n === null ? bad('node', 'is nil') : JSON.stringify(json('node')));
+    }
+    if (fields.has('precondition')) {
+      // Ours (see op.ts): a fail that ran and found its precondition false.
+      if (fields.get('precondition') !== false || op.type !== 'fail')
+        bad('precondition', 'expected false, and only on a :fail (the precondition was false)');
+      op.precondition = false;
     }
     ops.push(op);
     lines.push(form.line);

@@ -5,6 +5,8 @@
  *
  * `:fail :read :timed-out` is a fail with error "timed-out"; `:info :write :timed-out` is an
  * info with error "timed-out" whose value is the invoke's value (the write may still apply).
+ * `:fail :cas [1 4]` is what Porcupine's etcd model takes it for: the compare ran and the value
+ * was not 1 (`precondition: false`, an observation), not an op that never happened.
  */
 import { parseEDNString } from 'edn-data';
 import { HistoryFormatError } from '../errors.js';
@@ -25,6 +27,7 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
   const lines: number[] = [];
   const open = new Map<Process, Op>();
   let lineNo = 0;
+  let skipped = 0;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -32,7 +35,10 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
     const line = text.slice(start, end);
     lineNo++;
     start = end + 1;
-    if (!line.includes('jepsen.util')) continue;
+    if (!line.includes('jepsen.util')) {
+      if (line.trim() !== '') skipped++;
+      continue;
+    }
     const m = OP_LINE.exec(line);
     if (m === null) {
       if (LOOKS_LIKE_OP.test(line)) {
@@ -42,6 +48,7 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
           reason: 'expected `jepsen.util - <process> :<type> :<f> <value>`',
         });
       }
+      skipped++;
       continue;
     }
     const at = { file, line: lineNo };
@@ -72,12 +79,22 @@ export function importPorcupineEtcd(text: string, opts: { file: string }): Impor
         op.error = raw.key;
       } else {
         op.value = toJson(raw, at);
+        // Porcupine's meaning: a cas that failed with its arguments ran and saw another value.
+        if (type === 'fail' && f === 'cas') op.precondition = false;
       }
     }
     ops.push(op);
     lines.push(lineNo);
   }
-  return { ops, warnings: [], lines };
+  return {
+    ops,
+    warnings: [],
+    lines,
+    skipped: {
+      lines: skipped,
+      reason: 'not a `jepsen.util - <process> :<type> :<f> <value>` op line',
+    },
+  };
 }
 
 function parseValue(text: string, at: { file: string; line: number }): unknown {

@@ -158,7 +158,7 @@ describe('etcd raft log parser + election checker (made-up logs)', () => {
     await expect(
       checkElectionSafety([], { logs: { n9: join(dir, 'missing.log') } }),
     ).rejects.toMatchObject({
-      userMessage: expect.stringContaining('missing.log: ENOENT'),
+      userMessage: expect.stringContaining('missing.log: no such file or directory'),
     });
   });
 

@@ -8,10 +8,11 @@
  * test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../../support/ports.js';
+import { waitUntil } from '../../support/wait.js';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 
@@ -23,43 +24,7 @@ export interface LiveEtcdOptions {
   deadlineMs?: number;
 }
 
-/** Asks the kernel for free loopback ports (bind to 0) so parallel runs never collide. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const addr = s.address();
-    if (addr === null || typeof addr === 'string') throw new Error('no port');
-    return addr.port;
-  });
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
 const LEADER_RE = /([0-9a-f]+) became leader at term (\d+)/g;
-
-export async function waitFor<T>(
-  what: string,
-  deadlineMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -150,12 +115,16 @@ export class LiveEtcdCluster {
 
   /** Waits for a leader elected after `afterTerm`, not among `exclude`. */
   waitForLeader(afterTerm = 0, exclude: string[] = []): Promise<[string, number]> {
-    return waitFor(`a leader after term ${afterTerm}`, this.opts.deadlineMs ?? 30_000, async () => {
-      const terms = [...(await this.leaderTerms()).entries()].filter(
-        ([n, t]) => t > afterTerm && !exclude.includes(n),
-      );
-      return terms.sort((a, b) => b[1] - a[1])[0];
-    });
+    return waitUntil(
+      `a leader after term ${afterTerm}`,
+      async () => {
+        const terms = [...(await this.leaderTerms()).entries()].filter(
+          ([n, t]) => t > afterTerm && !exclude.includes(n),
+        );
+        return terms.sort((a, b) => b[1] - a[1])[0];
+      },
+      { timeoutMs: this.opts.deadlineMs ?? 30_000, intervalMs: 100 },
+    );
   }
 
   /** SIGKILL everything (etcd's SIGTERM can take seconds) and remove the temp dir. */

@@ -2,23 +2,19 @@
  * `faultline check` end to end: exit codes, text and JSON output, --out files, and one-line
  * errors for bad usage (64) and bad input (65).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.js';
+import { corpusDir } from '../../support/repo.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const CORPUS = '/work/shared/corpus/porcupine';
+const CORPUS = corpusDir();
 const dir = mkdtempSync(join(tmpdir(), `faultline-check-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function faultline(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = runCli(args, { timeoutMs: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

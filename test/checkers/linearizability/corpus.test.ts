@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHistory } from '../../../src/history/load.js';
 import { checkLinearizability } from '../../../src/checkers/linearizability/index.js';
+import { corpusDir } from '../../support/repo.js';
 
-const CORPUS = '/work/shared/corpus/porcupine';
+const CORPUS = corpusDir();
 const rows = readFileSync(join(CORPUS, 'expected.tsv'), 'utf8')
   .trim()
   .split('\n')

@@ -97,6 +97,21 @@ export function refStep(model: RefModel, state: JsonValue, op: RefOp): JsonValue
   }
 }
 
+/**
+ * Every state `op` may lead to: refStep's one, except where the outcome of an indeterminate op
+ * leaves a choice (an unordered-queue dequeue may have removed any one element).
+ */
+export function refSteps(model: RefModel, state: JsonValue, op: RefOp): JsonValue[] {
+  if (model === 'unordered-queue' && op.f === 'dequeue' && op.output === undefined) {
+    const q = state as JsonValue[];
+    return q
+      .map((_, i) => [...q.slice(0, i), ...q.slice(i + 1)])
+      .filter((next, i) => q.findIndex((x) => eq(x, q[i])) === i); // once per distinct element
+  }
+  const next = refStep(model, state, op);
+  return next === undefined ? [] : [next];
+}
+
 export function refInit(model: RefModel): JsonValue {
   switch (model) {
     case 'register':
@@ -141,10 +156,9 @@ export function bruteForce(model: RefModel, specs: readonly Spec[]): boolean {
         if (!used[j] && j !== i && ops[j]!.status === 'ok' && ops[j]!.end < x.start) blocked = true;
       }
       if (blocked) continue;
-      const next = refStep(model, state, x.ref);
-      if (next === undefined) continue;
       used[i] = true;
-      if (go(next, okLeft - (x.status === 'ok' ? 1 : 0))) return true;
+      for (const next of refSteps(model, state, x.ref))
+        if (go(next, okLeft - (x.status === 'ok' ? 1 : 0))) return true;
       used[i] = false;
     }
     return false;

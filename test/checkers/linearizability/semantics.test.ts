@@ -121,3 +121,50 @@ describe('history semantics', () => {
     expect(whole.partitions).toHaveLength(1);
   });
 });
+
+describe('indeterminate dequeues (issue 12.6)', () => {
+  // enqueue 1, enqueue 2; a dequeue crashes; then dequeue -> 1 and dequeue -> empty. Legal only
+  // if the crashed dequeue took 2.
+  const specs = (key?: string): Spec[] =>
+    [
+      { f: 'enqueue', value: 1, status: 'ok', start: 0, end: 1 },
+      { f: 'enqueue', value: 2, status: 'ok', start: 2, end: 3 },
+      { f: 'dequeue', value: null, status: 'info', start: 4, end: 5 },
+      { f: 'dequeue', value: null, output: 1, status: 'ok', start: 6, end: 7 },
+      { f: 'dequeue', value: null, output: null, status: 'ok', start: 8, end: 9 },
+    ].map((s) => ({ ...s, ...(key === undefined ? {} : { key }) }) as Spec);
+
+  it('unordered: it may have removed any one element', async () => {
+    const r = await checkLinearizability(toHistory(specs()), { model: 'unordered-queue' });
+    expect(r.valid).toBe(true);
+  });
+
+  it('unordered: but only one, and not one that was never there', async () => {
+    const extra: Spec = { f: 'dequeue', value: null, output: 1, status: 'ok', start: 10, end: 11 };
+    const r = await checkLinearizability(toHistory([...specs(), extra]), {
+      model: 'unordered-queue',
+    });
+    expect(r.valid).toBe(false);
+  });
+
+  it('unordered, keyed and unsplit: per key as well', async () => {
+    const both = [
+      ...specs('a'),
+      ...specs('b').map((s) => ({ ...s, start: s.start + 20, end: s.end + 20 })),
+    ];
+    for (const split of [true, false]) {
+      const r = await checkLinearizability(toHistory(both), { model: 'unordered-queue', split });
+      expect(r.valid).toBe(true);
+    }
+  });
+
+  it('fifo (no such gap): it removed the head, before or after the next dequeue', async () => {
+    expect((await checkLinearizability(toHistory(specs()), { model: 'fifo-queue' })).valid).toBe(
+      true,
+    );
+    const took1 = specs().map((s, i) => (i === 3 ? { ...s, output: 2 } : s));
+    expect((await checkLinearizability(toHistory(took1), { model: 'fifo-queue' })).valid).toBe(
+      true,
+    );
+  });
+});

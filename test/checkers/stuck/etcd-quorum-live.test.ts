@@ -23,7 +23,8 @@ import { checkStuck } from '../../../src/checkers/stuck/index.js';
 import { loadHistory } from '../../../src/history/load.js';
 import type { History } from '../../../src/history/op.js';
 import { Recorder } from '../../../src/history/recorder.js';
-import { LiveEtcdCluster, waitFor } from '../election/live-etcd.js';
+import { LiveEtcdCluster } from '../election/live-etcd.js';
+import { waitUntil } from '../../support/wait.js';
 
 const OP_TIMEOUT_MS = 500;
 const STALL_MS = 4_000;
@@ -77,7 +78,7 @@ describe('checkers on a real etcd quorum loss', () => {
       };
       const workers = [worker(0), worker(1)];
       try {
-        await waitFor('20 ok writes', 20_000, async () => (oks >= 20 ? true : undefined));
+        await waitUntil('20 ok writes', () => oks >= 20, { timeoutMs: 20_000 });
         // Kill the leader and one follower: 1 of 3 left, no quorum.
         killed = [leader, cluster.names.find((n) => n !== leader)!];
         const fault = { id: 'f1', kind: 'kill', targets: killed, params: {} };
@@ -90,8 +91,10 @@ describe('checkers on a real etcd quorum loss', () => {
           f: 'start-kill',
           value: { ...fault, verified: { exited: killed } },
         });
-        await waitFor(`${STALL_MS} ms without an ok write`, 30_000, async () =>
-          recorder.now() - Math.max(lastOk, killedAt) >= STALL_MS * 1e6 ? true : undefined,
+        await waitUntil(
+          `${STALL_MS} ms without an ok write`,
+          () => recorder.now() - Math.max(lastOk, killedAt) >= STALL_MS * 1e6,
+          { timeoutMs: 30_000 },
         );
         recorder.record({
           type: 'invoke',
@@ -110,9 +113,9 @@ describe('checkers on a real etcd quorum loss', () => {
           value: { id: 'f1', verified: { restarted: killed } },
         });
         const before = oks;
-        await waitFor('10 ok writes after the heal', 30_000, async () =>
-          oks >= before + 10 ? true : undefined,
-        );
+        await waitUntil('10 ok writes after the heal', () => oks >= before + 10, {
+          timeoutMs: 30_000,
+        });
       } finally {
         running = false;
         await Promise.all(workers);
@@ -120,10 +123,14 @@ describe('checkers on a real etcd quorum loss', () => {
       await recorder.close();
       history = (await loadHistory(join(cluster.dir, 'history.jsonl'))).ops;
       // After the heal every member must catch up: poll until they agree, with a deadline.
-      observations = await waitFor('members to converge', 20_000, async () => {
-        const obs = await observeEtcdMembers(cluster.clientUrls, { timeoutMs: 2000 });
-        return checkConvergence(obs).valid === true ? obs : undefined;
-      });
+      observations = await waitUntil(
+        'members to converge',
+        async () => {
+          const obs = await observeEtcdMembers(cluster.clientUrls, { timeoutMs: 2000 });
+          return checkConvergence(obs).valid === true ? obs : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
     } finally {
       client.close();
       await recorder.close().catch(() => undefined);

@@ -3,7 +3,6 @@
  * started through the cluster driver (so the driver is exercised too) and removed afterwards.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,19 +13,7 @@ import {
   type PostgresProcess,
 } from '../../../src/cluster/drivers/postgres.js';
 import type { PgTarget } from '../../../src/clients/pg/connection.js';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+import { freePort } from '../../support/ports.js';
 
 export interface LocalPostgres {
   dir: string;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
 import { fillTemplate } from '../../../src/cluster/definition.js';
 import {
@@ -21,20 +21,14 @@ import {
   type PostgresProcess,
 } from '../../../src/cluster/drivers/postgres.js';
 import type { NodeState } from '../../../src/cluster/state.js';
-import { freePort } from './local-postgres.js';
+import { freePort } from '../../support/ports.js';
+import { waitUntil } from '../../support/wait.js';
+import { describeAsRoot } from '../../support/env.js';
 
 interface Template {
   command: string;
   args: string[];
 }
-
-const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** Whether any of the pids is a live (non-zombie) process. */
 const anyAlive = async (pids: number[]) =>
@@ -49,7 +43,7 @@ const anyAlive = async (pids: number[]) =>
     )
   ).some(Boolean);
 
-describe('PostgresDriver on a real server from clusters/postgres.json', () => {
+describeAsRoot('PostgresDriver on a real server from clusters/postgres.json', () => {
   const driver = new PostgresDriver();
   let dir: string;
   let node: NodeState;
@@ -85,7 +79,7 @@ describe('PostgresDriver on a real server from clusters/postgres.json', () => {
       logFile: node.logFile,
     };
     current = proc;
-    await waitUntil('member healthy', () => driver.isHealthy(node, 1000), 60_000);
+    await waitUntil('member healthy', () => driver.isHealthy(node, 1000), { timeoutMs: 60_000 });
     return proc;
   }
 
@@ -155,7 +149,9 @@ describe('PostgresDriver on a real server from clusters/postgres.json', () => {
     await first.exited;
     expect(await driver.isHealthy(node, 500)).toBe(false);
     // A restart is refused while an old backend still holds shared memory: wait for them all.
-    await waitUntil('orphaned backends to exit', async () => !(await anyAlive(pids)));
+    await waitUntil('orphaned backends to exit', async () => !(await anyAlive(pids)), {
+      timeoutMs: 30_000,
+    });
 
     await startMember();
     expect(await query('SELECT v FROM kept')).toEqual([{ v: 42 }]);
@@ -178,7 +174,9 @@ describe('PostgresDriver on a real server from clusters/postgres.json', () => {
       } finally {
         await signalPostgres(proc, 'SIGCONT');
       }
-      await waitUntil('healthy after SIGCONT', () => driver.isHealthy(node, 1000));
+      await waitUntil('healthy after SIGCONT', () => driver.isHealthy(node, 1000), {
+        timeoutMs: 30_000,
+      });
     } finally {
       c.connection.stream.destroy();
     }

@@ -3,29 +3,17 @@
  * link proxies + DNAT in every namespace; a directed latency fault; composition with an
  * iptables partition; heal; teardown leaves nothing behind.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LinkFaults } from '../../../src/nemesis/link/link-faults.js';
 import { cleanupLinkState, isClean, linkResidue } from '../../../src/nemesis/link/residue.js';
 import type { LinkState, NodeNet } from '../../../src/nemesis/link/types.js';
 import { median, NetnsFixture } from './netns-fixture.js';
+import { describeAsRoot } from '../../support/env.js';
 
 const net = new NetnsFixture(['a', 'b', 'c']);
 const links = new LinkFaults();
 let journaled: LinkState | null = null;
 let nodes: NodeNet[] = [];
-
-beforeAll(async () => {
-  await net.create();
-  await net.startEchoes();
-  nodes = net.nodes.map((n) => ({ name: n.name, netns: n.netns, ip: n.ip, ports: [net.echoPort] }));
-  await links.setup(nodes, { onStateChange: (s) => (journaled = s) });
-});
-
-afterAll(async () => {
-  await links.teardown().catch(() => undefined);
-  if (journaled) await cleanupLinkState(journaled).catch(() => undefined);
-  await net.destroy();
-});
 
 /** One-way delays (median ms) measured by a client inside `from`'s namespace. */
 async function oneWay(from: string, to: string): Promise<{ forward: number; backward: number }> {
@@ -34,7 +22,25 @@ async function oneWay(from: string, to: string): Promise<{ forward: number; back
   return { forward: median(r.forward), backward: median(r.backward) };
 }
 
-describe('LinkFaults in network namespaces', () => {
+describeAsRoot('LinkFaults in network namespaces', () => {
+  beforeAll(async () => {
+    await net.create();
+    await net.startEchoes();
+    nodes = net.nodes.map((n) => ({
+      name: n.name,
+      netns: n.netns,
+      ip: n.ip,
+      ports: [net.echoPort],
+    }));
+    await links.setup(nodes, { onStateChange: (s) => (journaled = s) });
+  });
+
+  afterAll(async () => {
+    await links.teardown().catch(() => undefined);
+    if (journaled) await cleanupLinkState(journaled).catch(() => undefined);
+    await net.destroy();
+  });
+
   it('sets up proxies for every ordered pair and DNAT rules in every namespace', async () => {
     const d = links.describe();
     expect(d.servers.map((s) => s.node)).toEqual(['a', 'b', 'c']);
