@@ -11,6 +11,7 @@ import { extractMarks } from './evidence.js';
 import { renderPage, type RunResults } from './html.js';
 import { buildHistoryModel, verificationStatus, type FaultPeriod } from './model.js';
 import { buildPageData } from './page-data.js';
+import { parseResourcesJsonl, resourceSeries } from '../resources/series.js';
 import { ReportInputError } from './errors.js';
 import { bucketSeries, scatterSample } from './series.js';
 
@@ -213,6 +214,9 @@ export async function renderReport(
   const scatter = scatterSample(model.ops, model.endMs);
   const test = typeof results?.run?.test === 'string' ? results.run.test : 'run';
   const data = buildPageData(test, model, buckets, scatter, marks);
+  const resourcesText = await readOptional(join(runDir, 'resources.jsonl'));
+  const resources = resourcesText && resourceSeries(parseResourcesJsonl(resourcesText));
+  if (resources) data.resources = resources;
   const uplot = await loadUplot();
   const html = renderPage({
     runDir,
