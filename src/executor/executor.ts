@@ -396,7 +396,7 @@ export class Executor {
       const fault = { ...sf.fault, targets, params: { ...params, flapRound: k + 1, flapOf: id } };
       await this.serialNemesis(() => this.startFault(rid, fault, sf.atMs + round.atMs));
       const applied = this.active.get(rid);
-      if (!applied || !this.healAtEnd) continue;
+      if (!applied || !this.healAtEnd) return; // not applied, or never to be healed: no more rounds
       if (applied.targets.length) targets = { nodes: applied.targets };
       await sleep(sf.atMs + round.healMs - this.elapsedMs(), stop);
       await this.serialNemesis(() => this.stopFault(rid));
