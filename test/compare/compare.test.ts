@@ -3,6 +3,7 @@ import { opSamples } from '../../src/checkers/perf/samples.js';
 import { compareSamples, formatComparison } from '../../src/compare/compare.js';
 import { bootstrapRatio, quantileStat, rng } from '../../src/compare/bootstrap.js';
 import { HistoryBuilder } from '../checkers/support/build-history.js';
+import { runCli } from '../support/cli.js';
 
 /** 20 s of ops every 10 ms with log-normal-ish latencies around `scale` s. */
 function run(seed: number, scale: number, every = 0.01) {
@@ -64,5 +65,23 @@ describe('compare', () => {
     const e = bootstrapRatio(base, withTail, quantileStat(0.99));
     expect(e.ratio).toBeGreaterThan(1.5);
     expect(e.low).toBeLessThanOrEqual(1.1);
+  });
+});
+
+describe('faultline compare (CLI)', () => {
+  const run = 'test/fixtures/runs/etcd-3-register-serializable/20261121T160121';
+  it('a run against itself exits 0; a missing run and a bad tolerance are one line each', () => {
+    const same = runCli(['compare', run, run]);
+    expect(same.status).toBe(0);
+    expect(same.stdout).toMatch(/during partition\s+p99/);
+    expect(same.stdout).toMatch(/no regression beyond 10%/);
+    const missing = runCli(['compare', run, '/nonexistent-run']);
+    expect(missing.status).toBe(65);
+    expect(missing.stderr.trim()).toBe(
+      'faultline: /nonexistent-run: no such run directory or history file',
+    );
+    const bad = runCli(['compare', run, run, '--tolerance', 'lots']);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
