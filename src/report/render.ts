@@ -123,6 +123,8 @@ function mergeJournal(faults: FaultPeriod[], journal: unknown[]): void {
 }
 
 interface DiagramModule {
+  /** The diagram with its op list and step-through (HTML starting with the SVG). */
+  renderViolationFigure?: (violation: unknown) => string;
   renderViolationSvg?: (violation: unknown) => string;
 }
 
@@ -136,6 +138,7 @@ async function loadDiagramRenderer(): Promise<((violation: unknown) => string) |
   for (const spec of DIAGRAM_MODULES) {
     try {
       const mod = (await import(spec)) as DiagramModule;
+      if (typeof mod.renderViolationFigure === 'function') return mod.renderViolationFigure;
       if (typeof mod.renderViolationSvg === 'function') return mod.renderViolationSvg;
     } catch {
       // not there (yet): the page falls back to the violation's JSON explanation

@@ -7,7 +7,7 @@ import type { JsonValue, Key, Process } from '../../history/op.js';
 import type { Model, ModelOp } from './model.js';
 import { defaultDescribeOp } from './model.js';
 import type { Partition } from './prepare.js';
-import type { Prefix } from './search.js';
+import { type Prefix, describeState } from './search.js';
 
 export interface OpSummary {
   /** History index of the invoke and of the completion (-1: never completed). */
@@ -37,6 +37,19 @@ export interface PrefixSummary {
   lastOps: OpSummary[];
   /** The op whose return came before it could be linearized after this prefix. */
   blockedOp: number;
+  /**
+   * The linearization step by step, for the diagram's step-through: each op (history index of
+   * its invoke) with the model state after it. The last MAX_STEPS steps; `stepsFrom` is the
+   * position of the first one kept.
+   */
+  steps?: LinearizationStep[];
+  stepsFrom?: number;
+}
+
+export interface LinearizationStep {
+  index: number;
+  description: string;
+  state: string;
 }
 
 export interface Violation {
@@ -52,6 +65,8 @@ export interface Violation {
 }
 
 const LAST_OPS = 8;
+const MAX_STEPS = 200;
+const MAX_STATE_CHARS = 160;
 const MAX_CONCURRENT = 40;
 
 export function summarizeOp(op: ModelOp, model: Model<unknown>): OpSummary {
@@ -96,12 +111,13 @@ export function explainViolation(partition: Partition, longest: readonly Prefix[
     )
     .slice(0, MAX_CONCURRENT)
     .map((o) => summarizeOp(o, model));
-  const prefixes = longest.map((p) => ({
+  const prefixes = longest.map((p, i): PrefixSummary => ({
     length: p.ops.length,
     opIndices: p.ops.map((id) => ops[id]!.invokeIndex),
     state: p.state,
     lastOps: p.ops.slice(-LAST_OPS).map((id) => summarizeOp(ops[id]!, model)),
     blockedOp: ops[p.blockedOp >= 0 ? p.blockedOp : blocked]!.invokeIndex,
+    ...(i === 0 ? replaySteps(partition, p.ops) : {}),
   }));
   const op = summarizeOp(failing, model);
   const states = [...new Set(prefixes.map((p) => p.state))];
@@ -122,6 +138,31 @@ export function explainViolation(partition: Partition, longest: readonly Prefix[
   const message = `${describeWho(op)} cannot be linearized${where}: ${why.join('; ')}`;
   return { key: partition.key, op, prefixes, concurrent, message };
 }
+
+/** The states along a linearization (the explanation's step-through), replayed on the model. */
+function replaySteps(
+  partition: Partition,
+  order: readonly number[],
+): { steps: LinearizationStep[]; stepsFrom: number } {
+  const { ops, model } = partition;
+  model.prepare?.(ops);
+  const from = Math.max(0, order.length - MAX_STEPS);
+  const steps: LinearizationStep[] = [];
+  let state: unknown = model.init();
+  for (let i = 0; i < order.length && state !== undefined; i++) {
+    const op = ops[order[i]!]!;
+    state = model.step(state, op);
+    if (i < from || state === undefined) continue;
+    steps.push({
+      index: op.invokeIndex,
+      description: (model.describeOp ?? defaultDescribeOp)(op),
+      state: clip(describeState(model, state), MAX_STATE_CHARS),
+    });
+  }
+  return { steps, stepsFrom: from };
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function firstOkOp(ops: readonly ModelOp[]): number {
   let best = 0;

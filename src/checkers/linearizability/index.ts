@@ -28,4 +28,9 @@ export {
   type PrefixSummary,
 } from './explain.js';
 export { LinearizabilityInputError } from './errors.js';
-export { renderViolationSvg, renderViolationHtml, type RenderOptions } from './render.js';
+export {
+  renderViolationSvg,
+  renderViolationFigure,
+  renderViolationHtml,
+  type RenderOptions,
+} from './render.js';

@@ -175,6 +175,17 @@ export function mixHash(h: number, x: number): number {
 // "no split" means for a keyed history (a kv map checked as one object, as Porcupine's c01/c10
 // stress test does), and it works for any per-key model.
 
+/** The ops of each key, in their order. */
+function groupByKey(ops: readonly ModelOp[]): ModelOp[][] {
+  const byKey = new Map<Key | undefined, ModelOp[]>();
+  for (const o of ops) {
+    let g = byKey.get(o.key);
+    if (!g) byKey.set(o.key, (g = []));
+    g.push(o);
+  }
+  return [...byKey.values()];
+}
+
 export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
   const subInit = sub.init();
   const get = (m: ReadonlyMap<Key, S>, k: Key | undefined): S =>
@@ -223,25 +234,13 @@ export function keyedModel<S>(sub: Model<S>): Model<ReadonlyMap<Key, S>> {
     // Per key: a sub-model's pruning reasons about one object.
     prune: sub.prune
       ? (ops) => {
-          const byKey = new Map<Key | undefined, ModelOp[]>();
-          for (const o of ops) {
-            let g = byKey.get(o.key);
-            if (!g) byKey.set(o.key, (g = []));
-            g.push(o);
-          }
-          const kept = [...byKey.values()].flatMap((g) => sub.prune!(g));
+          const kept = groupByKey(ops).flatMap((g) => sub.prune!(g));
           return kept.sort((a, b) => a.invokeIndex - b.invokeIndex);
         }
       : undefined,
     impossible: sub.impossible
       ? (ops) => {
-          const byKey = new Map<Key | undefined, ModelOp[]>();
-          for (const o of ops) {
-            let g = byKey.get(o.key);
-            if (!g) byKey.set(o.key, (g = []));
-            g.push(o);
-          }
-          for (const g of byKey.values()) {
+          for (const g of groupByKey(ops)) {
             const found = sub.impossible!(g);
             if (found) return found;
           }

@@ -405,7 +405,8 @@ export function searchPartition(
   }
 }
 
-function describeState(model: Model<unknown>, s: unknown): string {
+/** A state in words: the model's describeState, else JSON. */
+export function describeState(model: Model<unknown>, s: unknown): string {
   if (model.describeState) return model.describeState(s);
   try {
     return JSON.stringify(s) ?? String(s);

@@ -9,6 +9,7 @@ import {
   formatViolationText,
 } from '../../../src/checkers/linearizability/index.js';
 import {
+  renderViolationFigure,
   renderViolationHtml,
   renderViolationSvg,
 } from '../../../src/checkers/linearizability/render.js';
@@ -92,6 +93,48 @@ describe('violation explanations', () => {
     const v = r.violations[0]!;
     expect(v.message).not.toMatch(/could have produced/);
     expect(v.message).toMatch(/cannot be linearized/);
+  });
+
+  it('the diagram shows every label in full, indeterminate ops to the end, and a step-through', async () => {
+    // Long values: the old diagram clipped them to a few characters ("[0] re…").
+    const long = 'a-rather-long-value-that-decides-the-case';
+    const r = await checkLinearizability(
+      toHistory([
+        { f: 'write', key: 'k', value: long, status: 'ok', start: 0, end: 1 },
+        { f: 'write', key: 'k', value: 'x', status: 'info', start: 2, end: 3 },
+        { f: 'read', key: 'k', value: null, output: 'x', status: 'ok', start: 3, end: 4 },
+        { f: 'write', key: 'k', value: 'other', status: 'ok', start: 5, end: 6 },
+        { f: 'read', key: 'k', value: null, output: long, status: 'ok', start: 7, end: 8 },
+      ]),
+      { model: 'cas-register', workers: 0 },
+    );
+    const v = r.violations[0]!;
+    const svg = renderViolationSvg(v);
+    expect(svg).not.toContain('…');
+    for (const label of [`#1 [k] write "${long}"`, `[k] read -&gt; "${long}"`])
+      expect(svg).toContain(`>${label.replace(/"/g, '&quot;')}`);
+    // The indeterminate write reaches the end-of-history line (∞).
+    const end = Number(/<line x1="([\d.]+)" x2="\1"/.exec(svg)![1]);
+    const pending =
+      /data-op="2"><title>[^<]*<\/title><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg)!;
+    expect(Number(pending[1]) + Number(pending[2])).toBeCloseTo(end, 3);
+    expect(svg).toContain('→ ∞');
+    // The message is never cut: every word of it is in the SVG.
+    for (const word of v.message.split(' '))
+      expect(svg).toContain(word.replace(/"/g, '&quot;').replace(/>/g, '&gt;'));
+    const figure = renderViolationFigure(v);
+    expect(figure.startsWith('<svg')).toBe(true); // the report puts it in its diagram box
+    expect(figure).toContain('<table class="fl-ops">');
+    const data = JSON.parse(
+      /<script type="application\/json" id="[^"]+">(.*?)<\/script>/s.exec(figure)![1]!,
+    );
+    expect(data.steps.map((s: { state: string }) => s.state)).toEqual([
+      JSON.stringify(long),
+      '"x"',
+      '"x"',
+      '"other"',
+    ]);
+    expect(v.prefixes[0]!.steps!.map((s) => s.index)).toEqual(v.prefixes[0]!.opIndices);
   });
 
   it('keeps the diagram of a big history small (only the relevant window)', async () => {

@@ -17,6 +17,8 @@ export interface Spec {
   end: number;
   /** info ops: whether an `info` completion is recorded (else the invoke is left open). */
   infoCompletion?: boolean;
+  /** fail ops: it ran and its precondition was false (`precondition: false`, a refused cas). */
+  refused?: boolean;
 }
 
 /** Each op gets its own process (so overlap is never a pairing problem). */
@@ -27,7 +29,8 @@ export function toHistory(specs: readonly Spec[]): History {
     events.push({ t: s.start, tie: i * 2, op: { ...base, type: 'invoke', value: s.value } });
     if (s.status === 'info' && !s.infoCompletion) return;
     const value = s.status === 'ok' && s.output !== undefined ? s.output : s.value;
-    events.push({ t: s.end, tie: i * 2 + 1, op: { ...base, type: s.status, value } });
+    const refused = s.status === 'fail' && s.refused ? { precondition: false as const } : {};
+    events.push({ t: s.end, tie: i * 2 + 1, op: { ...base, type: s.status, value, ...refused } });
   });
   events.sort((a, b) => a.t - b.t || a.tie - b.tie);
   return events.map((e, index) => ({ ...e.op, index, time: e.t * 1000 }) as Op);
@@ -42,6 +45,8 @@ export interface RefOp {
   value: JsonValue;
   /** undefined: outcome unknown (info). */
   output: JsonValue | undefined;
+  /** A cas that ran and saw another value than `from`. */
+  refused?: boolean;
 }
 
 const eq = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -60,6 +65,7 @@ export function refStep(model: RefModel, state: JsonValue, op: RefOp): JsonValue
       if (op.f === 'write') return op.value;
       {
         const [from, to] = op.value as [JsonValue, JsonValue];
+        if (op.refused) return eq(state, from) ? undefined : state;
         if (eq(state, from)) return to;
         return op.output === undefined ? state : undefined;
       }
@@ -129,18 +135,22 @@ export function refInit(model: RefModel): JsonValue {
 /**
  * Brute force: try every order of the ops that respects real time (an op that completed before
  * another was invoked comes first); failed ops never happened; indeterminate ops may be placed
- * anywhere after their invocation or left out; done when every ok op is placed.
+ * anywhere after their invocation or left out; done when every ok op is placed. A refused cas
+ * (cas-register) happened, like an ok op, and changed nothing.
  */
 export function bruteForce(model: RefModel, specs: readonly Spec[]): boolean {
+  const observed = (s: Spec) => s.refused === true && model === 'cas-register' && s.f === 'cas';
   const ops = specs
-    .filter((s) => s.status !== 'fail')
+    .filter((s) => s.status !== 'fail' || observed(s))
     .map((s) => ({
       ...s,
-      end: s.status === 'ok' ? s.end : Infinity,
+      status: observed(s) ? ('ok' as const) : s.status,
+      end: s.status === 'ok' || observed(s) ? s.end : Infinity,
       ref: {
         f: s.f,
         value: s.value,
         output: s.status === 'ok' ? s.output : undefined,
+        ...(observed(s) ? { refused: true } : {}),
         ...(s.key === undefined ? {} : { key: s.key }),
       } as RefOp,
     }));
