@@ -29,7 +29,7 @@ tr.knee{background:#fff3cd}.charts{display:flex;flex-wrap:wrap;gap:20px}
 <p>${esc(file.sweeping === 'rate' ? `open-loop rate sweep at ${file.levels[0]?.concurrency ?? '?'} workers` : 'concurrency sweep' + (file.levels[0]?.rate ? ' (open loop)' : ' (closed loop)'))}, ${file.timeLimitS} s per level, nemesis ${esc(file.nemesis)}.
 <b id="knee">${esc(file.knee?.message ?? 'no knee: latency never grew faster than throughput')}</b></p>
 <div class="charts"><div id="throughput"></div><div id="latency"></div></div>
-<table><thead><tr><th>workers</th><th>rate</th><th>ok/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>info</th><th>verdict</th><th>faults</th><th>run</th></tr></thead>
+<table id="levels"><thead><tr><th>workers</th><th>rate</th><th>ok/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>info</th><th>verdict</th><th>faults</th><th>run</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <script type="application/json" id="sweep-data">${data}</script>
 <script>${uplot.js.replace(/<\/script/gi, '<\\/script')}</script>

@@ -92,7 +92,7 @@ describeAsRoot('faultline sweep on real etcd-3', () => {
       expect(charts.throughput).toEqual([3, 3]);
       expect(charts.latency).toEqual([3, 3, 3, 3]);
       expect(await page.locator('canvas').count()).toBe(2);
-      expect(await page.locator('tbody tr').count()).toBe(3);
+      expect(await page.locator('#levels tbody tr').count()).toBe(3);
       expect(await page.locator('#knee').textContent()).toMatch(/knee|no knee/);
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
