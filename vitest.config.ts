@@ -26,9 +26,13 @@ export const CLUSTER_TESTS = [
   'test/nemesis/link/link-faults.test.ts',
   'test/nemesis/residue.test.ts',
   'test/report/report.test.ts',
+  'test/report/run-card.test.ts',
   'test/run/run.test.ts',
+  'test/run/start-failure.test.ts',
   'test/run/stuck-run.test.ts',
+  'test/run/terminal.test.ts',
   'test/run/vote-run.test.ts',
+  'test/server/live-shrink.test.ts',
   'test/server/ui.test.ts',
 ];
 

@@ -11,7 +11,7 @@ import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { loadSchedule } from '../generators/schedule.js';
 import { createLogger } from '../log.js';
 import { checkRun, runTrial, type RunResultsFile } from '../run/runner.js';
-import { abortOnSignals } from './run.js';
+import { abortOnSignals, trialExitCode } from './run.js';
 import { UsageError } from './errors.js';
 import { examples } from './help.js';
 
@@ -97,7 +97,7 @@ export function registerReplayCommands(program: Command): void {
           const outcome = await runTrial({
             clusterFile,
             workload: stored.run.workload === 'pg-vote' ? 'vote' : 'register',
-            readConsistency: stored.run.readConsistency,
+            readConsistency: stored.run.readConsistency ?? 'linearizable',
             ...(stored.run.isolation ? { isolation: stored.run.isolation } : {}),
             ...(stored.run.healAtEnd === false ? { healAtEnd: false } : {}),
             schedule,
@@ -115,7 +115,7 @@ export function registerReplayCommands(program: Command): void {
           process.stdout.write(
             `original verdict ${verdictText(stored.valid)}, live replay ${verdictText(outcome.valid)}\n`,
           );
-          process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+          process.exitCode = trialExitCode(outcome, controller.signal.aborted);
         } finally {
           release();
         }

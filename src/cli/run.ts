@@ -7,11 +7,12 @@ import type { Command } from 'commander';
 import { runShutdownHooks } from '../cluster/cleanup.js';
 import { exitCodeFor } from '../checkers/result.js';
 import { createLogger, type Logger } from '../log.js';
-import { runTrial } from '../run/runner.js';
+import { runTrial, type RunOutcome } from '../run/runner.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
-import { UsageError } from './errors.js';
+import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from './errors.js';
+import { MODELS, canonicalModel } from '../checkers/txn/models.js';
 import { DEFAULT_SCHEDULE_PARAMS } from '../generators/params.js';
 import { parseSlos, SloSyntaxError } from '../checkers/slo/index.js';
 import { historyFileOf } from '../compare/load.js';
@@ -35,6 +36,7 @@ interface RunCliOptions extends ScheduleCliOptions {
   test?: string;
   json?: boolean;
   isolation: string;
+  consistencyModel?: string;
   healUntilTeardown: boolean;
   faultTargets?: string;
   schedule?: string;
@@ -80,6 +82,18 @@ export function parseIsolation(text: string): Isolation {
     );
   }
   return level as Isolation;
+}
+
+/**
+ * The exit code of a trial: 130 when interrupted; a cluster that never came up ran nothing, so
+ * no verdict but whose fault it was (65: the definition's start command; 70: ours); else the
+ * verdict's.
+ */
+export function trialExitCode(outcome: RunOutcome, aborted: boolean): number {
+  if (aborted) return 130;
+  if (outcome.startFailure === 'definition') return INPUT_ERROR_EXIT;
+  if (outcome.startFailure === 'internal') return INTERNAL_ERROR_EXIT;
+  return exitCodeFor(outcome.valid);
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -160,8 +174,12 @@ export function registerRunCommands(program: Command): void {
       .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
       .option(
         '--isolation <level>',
-        'vote workload: read-committed, repeatable-read or serializable',
+        'vote and list-append workloads: read-committed, repeatable-read or serializable',
         'read-committed',
+      )
+      .option(
+        '--consistency-model <name>',
+        'list-append: Elle model to check against (default: what --isolation promises: read-committed, snapshot-isolation, serializable)',
       )
       .option(
         '--schedule <file>',
@@ -205,6 +223,10 @@ export function registerRunCommands(program: Command): void {
       );
     }
     const isolation = parseIsolation(o.isolation);
+    if (o.consistencyModel !== undefined && canonicalModel(o.consistencyModel) === undefined)
+      throw new UsageError(
+        `--consistency-model: unknown model '${o.consistencyModel}' (${MODELS.join(', ')})`,
+      );
     const slos = sloOptions(o.slo);
     const openLoopRate = o.openLoop ? openLoopRateOf(o) : undefined;
     // A missing baseline is an input error now, not after the run.
@@ -243,6 +265,7 @@ export function registerRunCommands(program: Command): void {
         workload: o.workload as WorkloadName,
         readConsistency: o.readConsistency,
         isolation,
+        ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
         ...(o.healUntilTeardown === false ? { healAtEnd: false } : {}),
         ...(faultTargets ? { faultTargets } : {}),
         ...(schedule ? { schedule } : {}),
@@ -266,7 +289,7 @@ export function registerRunCommands(program: Command): void {
       process.stdout.write(
         o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary,
       );
-      process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+      process.exitCode = trialExitCode(outcome, controller.signal.aborted);
     } finally {
       release();
     }

@@ -28,6 +28,7 @@ import {
 } from './state.js';
 import { allocateSubnet, lockExplicitSubnet, releaseSubnet, subnetLockName } from './subnet.js';
 import { teardownState } from './teardown.js';
+import { firstErrorLine } from './log-cause.js';
 
 export interface ClusterOptions {
   /** Where data, logs and faketime files go (data is removed at teardown, logs stay). */
@@ -406,19 +407,31 @@ export class Cluster implements ClusterControl {
       { timeoutMs, intervalMs: 50 },
     ).then(
       () => {
-        if (exited) throw new MemberExitedError(exited, this.logTail(exited));
+        if (exited) throw this.memberExited(exited);
       },
       (err: unknown) => {
         if (err instanceof Error && /timed out/.test(err.message)) {
           const down = [...pending].find((n) => !this.isRunning(n));
-          if (down) throw new MemberExitedError(down, this.logTail(down));
+          if (down) throw this.memberExited(down);
         }
         throw err;
       },
     );
   }
 
-  /** Rethrows a member exit immediately instead of polling until the deadline. */
+  /** A member gone before it was healthy, with the first error line of its latest start. */
+  private memberExited(name: string): MemberExitedError {
+    const file = this.node(name).logFile;
+    let log = '';
+    try {
+      log = readFileSync(file, 'utf8');
+    } catch {
+      // no log: the cause stays unknown
+    }
+    return new MemberExitedError(name, firstErrorLine(log) ?? 'it printed nothing', file);
+  }
+
+  /** The last lines of a member's log. */
   logTail(name: string, lines = 5): string {
     try {
       return readFileSync(this.node(name).logFile, 'utf8')
@@ -547,9 +560,11 @@ export class MemberExitedError extends Error {
   override readonly name = 'MemberExitedError';
   constructor(
     readonly node: string,
-    readonly logTail: string,
+    /** The first error line of the member's log (see log-cause.ts). */
+    readonly reason: string,
+    readonly logFile: string,
   ) {
-    super(`member ${node} exited before becoming healthy; last log lines:\n${logTail}`);
+    super(`member ${node} exited before becoming healthy: ${reason} (log: ${logFile})`);
   }
   /** Shown by the CLI as is (no stack): usually a bad start command or a port in use. */
   get userMessage(): string {

@@ -5,7 +5,7 @@
  *
  * Paths in the file (`cluster`, `results`) are relative to the config file's directory.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveScheduleParams, type ScheduleParams } from '../generators/params.js';
@@ -204,5 +204,16 @@ export function loadSoakConfig(file: string): SoakConfig {
       `invalid JSON: ${(err as Error).message}`,
     );
   }
-  return parseSoakConfig(value, file);
+  const config = parseSoakConfig(value, file);
+  // Say where a relative `cluster` led, so a config copied away from its cluster file is
+  // fixed from the message alone.
+  if (!existsSync(config.clusterFile)) {
+    const given = (value as { cluster?: unknown }).cluster;
+    throw new SoakConfigError(
+      file,
+      'cluster',
+      `${JSON.stringify(given)} resolves to ${config.clusterFile} (relative to the config file's folder), which does not exist`,
+    );
+  }
+  return config;
 }

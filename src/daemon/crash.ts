@@ -11,7 +11,7 @@ import { composeValidity } from '../checkers/result.js';
 import { loadClusterDefinition } from '../cluster/definition.js';
 import { registerCheckPlan } from '../run/checks.js';
 import { checkRun, type RunResultsFile } from '../run/runner.js';
-import { formatSummary } from '../run/summary.js';
+import { formatSummary, runFiles } from '../run/summary.js';
 import type { SoakConfig } from './config.js';
 import type { CurrentTrial } from './state.js';
 
@@ -104,6 +104,6 @@ export async function markCrashed(
     },
   };
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  writeFileSync(join(runDir, 'summary.txt'), formatSummary(file, runDir));
+  writeFileSync(join(runDir, 'summary.txt'), formatSummary(file, runDir, runFiles(runDir)));
   return file;
 }

@@ -25,7 +25,7 @@ import type { History } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
 import { renderReport } from '../report/index.js';
 import { runTrial, type RunOutcome, type RunResultsFile } from '../run/runner.js';
-import { formatSummary } from '../run/summary.js';
+import { formatSummary, runFiles } from '../run/summary.js';
 import { minimizeRunHistory } from '../minimize/run-history.js';
 import {
   shrinkFailure,
@@ -480,6 +480,7 @@ export class Daemon {
       shrinking: true,
     };
     this.saveState();
+    this.subject.next({ type: 'shrink-start', trial, seed, runDir });
     this.log.info(
       { trial, budgetS: c.shrink.timeBudgetS },
       `shrinking trial ${trial} on the real cluster`,
@@ -510,6 +511,7 @@ export class Daemon {
           logger: this.log.child({ shrink: trial }),
           report: false,
           updateLatest: false,
+          onRunDir: (d) => this.subject.next({ type: 'shrink-attempt', trial, runDir: d, label }),
           onStreams: (streams) => {
             sub = trialEvents(trial, streams).subscribe((e) => this.subject.next(e));
           },
@@ -556,7 +558,16 @@ export class Daemon {
             `shrink step ${step}: ${candidateSize} ops+faults ${failing ? 'fails' : 'passes'} ` +
               `(${failures}/${attempts}); smallest failing: ${size}`,
           );
-          this.subject.next({ type: 'shrink', trial, step, size });
+          this.subject.next({
+            type: 'shrink',
+            trial,
+            step,
+            size,
+            candidateSize,
+            failing,
+            failures,
+            attempts,
+          });
         },
       });
       await this.saveMinimized(trial, runDir, sig, result);
@@ -567,6 +578,11 @@ export class Daemon {
       this.state.current = null;
       this.accountTime();
       this.saveState();
+      this.subject.next({
+        type: 'shrink-end',
+        trial,
+        size: result ? result.after.ops + result.after.faults : null,
+      });
     }
   }
 
@@ -597,7 +613,7 @@ export class Daemon {
     stored.run.path = r.path;
     stored.run.replay = `faultline replay ${dest}`;
     writeFileSync(resultsFile, JSON.stringify(stored, null, 2) + '\n');
-    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest));
+    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest, runFiles(dest)));
     const historyOps = (dir: string) => {
       try {
         return readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).length;

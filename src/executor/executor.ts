@@ -28,6 +28,7 @@ import { nodeForWorker } from '../clients/client.js';
 import type { Schedule, ScheduledFault, ScheduledOp } from '../generators/schedule.js';
 import type { JsonValue, Op } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
+import { faultScope } from '../nemesis/sides.js';
 import type { ExecutionSummary, ExecutorPhase, FaultEvent, Progress } from './events.js';
 import type { NemesisControl } from './nemesis.js';
 import { flapOf, flapRounds, type FlapParams } from '../generators/flap.js';
@@ -175,6 +176,7 @@ export class Executor {
     let recovered: boolean | null = null;
     let recoveryMs: number | null = null;
     let finalReads = 0;
+    let finalReadsFromProcess: number | null = null;
     let failure: unknown;
     try {
       if (workload.setup) await workload.setup(nodes);
@@ -236,6 +238,7 @@ export class Executor {
               )
             : probes;
           if (finalClients !== probes) clients.push(...finalClients);
+          finalReadsFromProcess = this.nextProcess;
           finalReads = await this.finalReads(finalClients, schedule.keyCount, workload);
         }
       }
@@ -270,6 +273,7 @@ export class Executor {
       recovered,
       recoveryMs,
       finalReads,
+      finalReadsFromProcess,
       processes: this.nextProcess,
       problems: this.problems,
     };
@@ -428,7 +432,16 @@ export class Executor {
       if (applied.details !== undefined) info.details = toJson(applied.details);
       this.record({ type: 'info', process: 'nemesis', f, value: info });
       this.emitFault({ type: 'started', id, fault, targets, verified });
-      this.log.info({ id, kind: fault.kind, targets }, 'fault applied');
+      // The one line a person sees per fault (the nemesis itself logs at debug).
+      this.log.info(
+        {
+          id,
+          kind: fault.kind,
+          [fault.kind === 'partition' ? 'sides' : 'targets']: faultScope(targets, applied.details),
+          verified: verdictOf(applied.verified ?? applied.verification),
+        },
+        'fault applied',
+      );
     } catch (err) {
       // Possibly half-applied: healAll() at the end undoes whatever remains.
       this.faultsFailed++;
@@ -453,10 +466,17 @@ export class Executor {
     this.record({ type: 'invoke', process: 'nemesis', f, value: { id } });
     this.emitFault({ type: 'stopping', id, fault: a.fault, targets: a.targets });
     try {
-      await this.opts.nemesis!.heal(a.nemesisId);
+      const healed = await this.opts.nemesis!.heal(a.nemesisId);
       this.record({ type: 'info', process: 'nemesis', f, value: { id } });
       this.emitFault({ type: 'stopped', id, fault: a.fault, targets: a.targets });
-      this.log.info({ id, kind: a.fault.kind }, 'fault healed');
+      this.log.info(
+        {
+          id,
+          kind: a.fault.kind,
+          verified: verdictOf((healed as { verification?: unknown })?.verification),
+        },
+        'fault healed',
+      );
     } catch (err) {
       const error = errorText(err);
       this.problems.push(`${id} ${f} failed: ${error}`);
@@ -533,6 +553,12 @@ export class Executor {
     );
     return counts.reduce((a, b) => a + b, 0);
   }
+}
+
+/** A verification's verdict (`true`, `false`, `unverifiable`) for a log line, not its evidence. */
+function verdictOf(v: unknown): JsonValue {
+  if (typeof v === 'object' && v !== null && 'ok' in v) return toJson((v as { ok: unknown }).ok);
+  return v === undefined ? null : toJson(v);
 }
 
 /** Convenience: construct and run. Subscribe to streams by constructing an Executor instead. */

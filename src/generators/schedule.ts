@@ -45,7 +45,18 @@ export interface VoteOp extends OpTiming {
   value: { voter: string; round: number; candidate: string };
 }
 
-export type ScheduledOp = RegisterOp | VoteOp;
+/**
+ * A transaction of the list-append workload (src/clients/pg-txn.ts; txn-schedule.ts makes them):
+ * micro-ops as in the history (src/history/txn.ts), reads `null` until performed.
+ */
+export interface TxnOp extends OpTiming {
+  f: 'txn';
+  /** Unused (the micro-ops name their keys); optional so code over all ops may read `op.key`. */
+  key?: number;
+  value: Array<['r', number, null] | ['append', number, number]>;
+}
+
+export type ScheduledOp = RegisterOp | VoteOp | TxnOp;
 
 /** The generated register op kinds (weights in ScheduleParams.opMix). */
 export type OpFunction = RegisterOp['f'];
@@ -135,6 +146,21 @@ const opSchema = z.discriminatedUnion('f', [
       f: z.literal('cas'),
       key: nonNegInt,
       value: z.tuple([z.number().int(), z.number().int()]),
+    })
+    .strict(),
+  z
+    .object({
+      ...timing,
+      f: z.literal('txn'),
+      key: nonNegInt.optional(),
+      value: z
+        .array(
+          z.union([
+            z.tuple([z.literal('r'), nonNegInt, z.null()]),
+            z.tuple([z.literal('append'), nonNegInt, z.number().int()]),
+          ]),
+        )
+        .min(1),
     })
     .strict(),
   z
@@ -276,7 +302,7 @@ export function describeSchedule(s: Schedule): string {
     ? `seed ${s.origin.seed}${s.origin.path ? ` path ${s.origin.path}` : ''}, `
     : '';
   return (
-    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} ops over ` +
+    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} client ops over ` +
     `${s.keyCount} keys, ${s.faults.length} faults${faults.length ? ': ' + faults.join(' ') : ''}`
   );
 }

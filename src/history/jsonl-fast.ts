@@ -157,39 +157,35 @@ function readInt(b: Buffer, i: number, end: number): number | undefined {
   return n < 0 ? undefined : n;
 }
 
-// Recently seen short strings (f names, keys, nodes: a handful in practice) with their bytes,
-// so most ops share string instances instead of allocating new ones.
-const INTERN_SIZE = 32;
-const internStr: string[] = [];
-const internBytes: Uint8Array[] = [];
-let internNext = 0;
+// Short strings (f names, keys, nodes, small values) interned in a direct-mapped table keyed by
+// a hash of their bytes: ops share string instances (less memory, and Map lookups and compares
+// on them take the identity fast path) instead of allocating one string per op.
+const INTERN_BITS = 12;
+const INTERN_MAX = 24;
+const internStr: (string | undefined)[] = new Array(1 << INTERN_BITS);
+const internBytes: (Uint8Array | undefined)[] = new Array(1 << INTERN_BITS);
 
 /** A plain-ASCII string starting after its opening quote (no escapes, no control chars). */
 function readString(b: Buffer, i: number, end: number): string | undefined {
   let j = i;
+  let h = 0x811c9dc5;
   for (; j < end; j++) {
     const c = b[j]!;
     if (c === QUOTE) break;
     if (c < 32 || c === BACKSLASH || c >= 128) return undefined;
+    h = Math.imul(h ^ c, 0x01000193);
   }
   if (j >= end) return undefined;
   pos = j + 1;
   const len = j - i;
-  const n = internStr.length;
-  for (let k = 0; k < n; k++) {
-    const cand = internBytes[k]!;
-    if (cand.length === len && at(b, i, cand)) return internStr[k];
-  }
-  let s: string;
-  if (len <= 12) {
-    s = '';
-    for (let k = i; k < j; k++) s += String.fromCharCode(b[k]!);
-  } else s = b.toString('latin1', i, j); // ASCII checked above, so latin1 = utf8
-  if (len <= 24) {
-    internStr[internNext] = s;
-    internBytes[internNext] = new Uint8Array(b.subarray(i, j));
-    internNext = (internNext + 1) % INTERN_SIZE;
-  }
+  if (len > INTERN_MAX) return b.toString('latin1', i, j); // ASCII checked above: latin1 = utf8
+  const slot = (h ^ (h >>> INTERN_BITS)) & ((1 << INTERN_BITS) - 1);
+  const cand = internBytes[slot];
+  if (cand !== undefined && cand.length === len && at(b, i, cand)) return internStr[slot];
+  let s = '';
+  for (let k = i; k < j; k++) s += String.fromCharCode(b[k]!);
+  internStr[slot] = s;
+  internBytes[slot] = new Uint8Array(b.subarray(i, j));
   return s;
 }
 

@@ -4,7 +4,7 @@
  * (`readNil`), which differs between the tools that wrote the files (see DESIGN.md).
  */
 import { detectFormat, type ConcreteFormat, type HistoryFormat } from './detect.js';
-import { importEdn, type ImportResult } from './importers/edn.js';
+import { importEdn, importEdnFile, type ImportResult } from './importers/edn.js';
 import { importPorcupineEtcd } from './importers/porcupine-etcd.js';
 import { importPorcupineKv } from './importers/porcupine-kv.js';
 import type { History } from './op.js';
@@ -61,7 +61,19 @@ export const DEFAULT_READ_NIL: Record<ConcreteFormat, ReadNil> = {
 
 export async function loadHistory(path: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
   let format = opts.format ?? 'auto';
-  if (format === 'auto') format = detectFormat(await readHead(path), path);
+  const head = await readHead(path);
+  if (format === 'auto') format = detectFormat(head, path);
+  if (format === 'edn' || format === 'porcupine-kv') {
+    // EDN streams through the importer's chunked fast path: no whole-file string.
+    const result = importEdnFile(path, {
+      file: path,
+      independent: format === 'edn' ? opts.independent : undefined,
+    });
+    const body = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
+    const readNil =
+      format === 'edn' ? (declaredReadNil(body) ?? DEFAULT_READ_NIL.edn) : DEFAULT_READ_NIL[format];
+    return finishLoaded(result, format, readNil, path, opts);
+  }
   if (format !== 'jsonl')
     return parseHistoryText(await readInputText(path), { ...opts, format, file: path });
   // JSONL goes through the streaming reader: its fast path, and no whole-file string.
@@ -118,6 +130,16 @@ export function parseHistoryText(
   }
   const readNil =
     format === 'edn' ? (declaredReadNil(body) ?? DEFAULT_READ_NIL.edn) : DEFAULT_READ_NIL[format];
+  return finishLoaded(result, format, readNil, file, opts);
+}
+
+function finishLoaded(
+  result: ImportResult,
+  format: ConcreteFormat,
+  readNil: ReadNil,
+  file: string,
+  opts: LoadOptions,
+): LoadedHistory {
   const loaded: LoadedHistory = { ops: result.ops, format, readNil, warnings: result.warnings };
   if (result.lines.length > 0) loaded.lines = result.lines;
   if (result.skipped !== undefined && result.skipped.lines > 0) loaded.skipped = result.skipped;

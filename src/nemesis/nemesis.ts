@@ -304,7 +304,8 @@ export class Nemesis {
       id,
       verification: applied.verification as unknown as JsonValue,
     });
-    this.logger.info(
+    // debug: the caller (the executor) tells people, once, in the trial's own terms.
+    this.logger.debug(
       { id, kind: fault.kind, targets: applied.targets, verified: applied.verification.ok },
       'fault applied',
     );
@@ -327,7 +328,7 @@ export class Nemesis {
     }
     this.active.delete(id);
     this.journal.write({ event: 'healed', id, verification: verification as unknown as JsonValue });
-    this.logger.info({ id, verified: verification.ok }, 'fault healed');
+    this.logger.debug({ id, verified: verification.ok }, 'fault healed');
     const result = { id, verification };
     this.subject.next({ type: 'healed', result });
     return result;
@@ -420,7 +421,8 @@ export class Nemesis {
         return {
           targets: touched,
           undo: { rules },
-          details: { grudge, ...(shape === undefined ? { isolated: targets } : {}) },
+          // nodes: every member, so the sides show the ones no cut touches (a bridge's hub)
+          details: { grudge, nodes: names, ...(shape === undefined ? { isolated: targets } : {}) },
           cuts,
           run: async () => {
             await applyRules(rules);

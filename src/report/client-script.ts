@@ -66,7 +66,7 @@ export const CLIENT_SCRIPT = String.raw`
     return '<div class="tt-h"><span class="dot" style="background:' + C[OUT[o]] + '"></span><b>' +
       esc(D.fns[fn[r]]) + '</b> ' + esc(D.texts[textId[r]]) + '</div>' +
       '<div><b class="oc-' + OUT[o] + '">' + OUT[o] + '</b>' + (e ? ' · ' + esc(D.errors[e - 1]) : '') + '</div>' +
-      '<div class="tt-m">process ' + proc[r] + ' · history #' + hidx[r] + '<br>invoked at ' + fmtS(start[r]) +
+      '<div class="tt-m">process ' + proc[r] + ' (' + esc(D.lanes[lane[r]]) + ') · history #' + hidx[r] + '<br>invoked at ' + fmtS(start[r]) +
       ' · took ' + fmtMs(dur[r]) + '</div>';
   }
   function faultHtml(f) {
@@ -139,6 +139,16 @@ export const CLIENT_SCRIPT = String.raw`
     }
     ctx.restore();
   }
+  // The y axis is as wide as its widest tick label (plus tick and gap), so the axis title
+  // beside it never overlaps a label like "100.0 ms".
+  var measureCtx = document.createElement('canvas').getContext('2d');
+  function yAxisSize(u, values) {
+    if (!values || !values.length) return 50;
+    measureCtx.font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    var w = 0;
+    for (var i = 0; i < values.length; i++) w = Math.max(w, measureCtx.measureText(String(values[i] == null ? '' : values[i])).width);
+    return Math.ceil(w) + 22;
+  }
   function baseOpts(el, name, yLabel, log) {
     var syncing = false;
     var entry = { src: name, fn: null };
@@ -148,7 +158,7 @@ export const CLIENT_SCRIPT = String.raw`
       scales: { x: { time: false, auto: false, range: function () { return view.slice(); } }, y: log ? { distr: 3 } : { auto: true } },
       axes: [
         { values: function (u, vals) { return vals.map(axisS); }, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d0d4da' } },
-        { label: yLabel, size: 64, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d0d4da' } },
+        { label: yLabel, size: yAxisSize, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d0d4da' } },
       ],
       cursor: {
         sync: { key: 'faultline' },

@@ -13,6 +13,7 @@ import { buildHistoryModel, verificationStatus, type FaultPeriod } from './model
 import { buildPageData } from './page-data.js';
 import { parseResourcesJsonl, resourceSeries } from '../resources/series.js';
 import { ReportInputError } from './errors.js';
+import { txnDiagrams } from './txn-section.js';
 import { bucketSeries, scatterSample } from './series.js';
 
 export interface RenderReportOptions {
@@ -229,7 +230,7 @@ export async function renderReport(
     journal,
     model,
     data,
-    diagrams: await linearizabilityDiagrams(checks, notes),
+    diagrams: { ...(await linearizabilityDiagrams(checks, notes)), ...txnDiagrams(checks) },
     notes,
     uplotJs: uplot.js,
     uplotCss: uplot.css,

@@ -17,7 +17,7 @@ import type { ComposedResult } from '../checkers/compose.js';
 import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
-import { Cluster } from '../cluster/cluster.js';
+import { Cluster, MemberExitedError } from '../cluster/cluster.js';
 import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
 import { recoverLeftovers } from '../cluster/recover.js';
 import { Executor } from '../executor/executor.js';
@@ -32,6 +32,7 @@ import { ResourceSampler, summarizeResources } from '../resources/sampler.js';
 import { resolveScheduleParams } from '../generators/params.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
+import { countOps, type RunCounts } from '../history/counts.js';
 import { loadHistory } from '../history/load.js';
 import { Recorder } from '../history/recorder.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -43,6 +44,7 @@ import {
   assertWorkloadFits,
   createRunWorkload,
   generateWorkloadSchedule,
+  txnCheckPlan,
   voteCheckPlan,
   voteObservations,
   workloadLabel,
@@ -50,7 +52,7 @@ import {
 } from './workloads.js';
 import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, runFiles } from './summary.js';
 import type { Observable } from 'rxjs';
 
 /** Fault kinds that need the link proxy (set up before the members start). */
@@ -62,8 +64,10 @@ export interface RunOptions {
   clusterFile: string;
   workload: WorkloadName;
   readConsistency: ReadConsistency;
-  /** Transaction isolation of the `vote` workload (default read committed). */
+  /** Transaction isolation of the `vote` and `list-append` workloads (default read committed). */
   isolation?: Isolation;
+  /** `list-append`: the model to hold the history to (default: what the isolation promises). */
+  consistencyModel?: string;
   /**
    * Heal faults (default true). false: no fault is ever healed; each stays in force until the
    * final teardown (which the journal records), e.g. to see a system that never regains quorum
@@ -116,6 +120,11 @@ export interface RunOutcome {
   valid: Validity;
   results: RunResultsFile;
   summary: string;
+  /**
+   * Set when the cluster never became healthy, so no op ran: `definition` when a member refused
+   * to start as the definition says (bad command, arguments, environment), `internal` otherwise.
+   */
+  startFailure?: 'definition' | 'internal';
 }
 
 export interface RunResultsFile {
@@ -136,15 +145,19 @@ export interface RunResultsFile {
     /** The cluster's namespaces (gone after the run; tests check that). */
     namespaces: string[];
     workload: string;
-    readConsistency: ReadConsistency;
+    /** The etcd workloads' read consistency (absent for the vote workload). */
+    readConsistency?: ReadConsistency;
     /** The vote workload's isolation level. */
     isolation?: Isolation;
     /** false: faults were left in force until the teardown. */
     healAtEnd?: boolean;
     /** Fault ids the teardown ended (never healed), when healAtEnd is false. */
     endedByTeardown?: string[];
-    clusterUpMs: number;
+    /** ms until every member was healthy; null: the cluster never became healthy. */
+    clusterUpMs: number | null;
     execution: ExecutionSummary | null;
+    /** Client ops and final reads as recorded (history/counts.ts); null: no history. */
+    counts?: RunCounts | null;
     aborted: boolean;
     error: string | null;
     checkPlan: CheckPlan;
@@ -159,7 +172,8 @@ function errorText(err: unknown): string {
 }
 
 function defaultTestName(def: ClusterDefinition, o: RunOptions): string {
-  if (o.workload === 'vote') return `${def.name}-vote-${isolationOf(o).replace(/ /g, '-')}`;
+  if (o.workload !== 'register')
+    return `${def.name}-${o.workload}-${isolationOf(o).replace(/ /g, '-')}`;
   return `${def.name}-${o.workload}${o.readConsistency === 'serializable' ? '-serializable' : ''}`;
 }
 
@@ -212,10 +226,15 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     leaveFaultsPlan(
       o.workload === 'vote'
         ? voteCheckPlan()
-        : registerCheckPlan({
-            voters: def.nodes.length,
-            ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-          }),
+        : o.workload === 'list-append'
+          ? txnCheckPlan(isolationOf(o), {
+              ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
+              ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+            })
+          : registerCheckPlan({
+              voters: def.nodes.length,
+              ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+            }),
       healAtEnd,
     ),
     o.slos,
@@ -227,7 +246,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   let execution: ExecutionSummary | null = null;
   let observations: ReplicaObservation[] | undefined;
   let runError: string | null = null;
-  let clusterUpMs = 0;
+  let clusterUpMs: number | null = null;
+  let startFailure: RunOutcome['startFailure'];
   let sampler: ResourceSampler | undefined;
   try {
     cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
@@ -236,11 +256,16 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       links = new LinkFaults();
       link = await setupLinkFaults(cluster, links);
     }
-    clusterUpMs = await cluster.start();
-    log.info(
-      { ms: Math.round(clusterUpMs) },
-      `cluster ${def.name} healthy (${def.nodes.length} nodes)`,
-    );
+    try {
+      clusterUpMs = await cluster.start();
+    } catch (err) {
+      startFailure = err instanceof MemberExitedError ? 'definition' : 'internal';
+      const why =
+        err instanceof MemberExitedError
+          ? `member ${err.node} exited: ${err.reason} (log: ${err.logFile})`
+          : errorText(err);
+      throw new Error(`cluster never became healthy: ${why}`, { cause: err });
+    }
     nemesis = new Nemesis(cluster, {
       journalPath: join(runDir, 'faults.journal.jsonl'),
       seed: schedule.origin?.seed ?? 0,
@@ -280,7 +305,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     } finally {
       progress?.unsubscribe();
     }
-    if (!o.signal?.aborted && healAtEnd) {
+    // list-append's final reads are in its history (the checker reads them): nothing to observe
+    if (!o.signal?.aborted && healAtEnd && o.workload !== 'list-append') {
       observations =
         o.workload === 'vote'
           ? voteObservations(
@@ -317,6 +343,13 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
 
   const results = await checkRun(runDir, plan, observations);
   if (o.baseline) await addBaselineCheck(results, runDir, o.baseline, log);
+  const historyFile = join(runDir, 'history.jsonl');
+  const counts = existsSync(historyFile)
+    ? countOps(
+        (await loadHistory(historyFile, { format: 'jsonl' })).ops,
+        execution?.finalReadsFromProcess,
+      )
+    : null;
   const file: RunResultsFile = {
     valid: runError ? composeValidity([results.valid, 'unknown']) : results.valid,
     checks: results.checks,
@@ -334,11 +367,14 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       nodes: def.nodes.map((n) => n.name),
       namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
       workload: workloadLabel(o.workload),
-      readConsistency: o.readConsistency,
-      ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
+      // each workload records its own consistency knob: isolation on PostgreSQL, reads for etcd
+      ...(o.workload !== 'register'
+        ? { isolation: isolationOf(o) }
+        : { readConsistency: o.readConsistency }),
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
-      clusterUpMs: Math.round(clusterUpMs),
+      clusterUpMs: clusterUpMs === null ? null : Math.round(clusterUpMs),
       execution,
+      counts,
       aborted: o.signal?.aborted ?? false,
       error: runError,
       checkPlan: plan,
@@ -348,17 +384,24 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   if (observations)
     writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  const summary = formatSummary(file, runDir);
-  writeFileSync(join(runDir, 'summary.txt'), summary);
-  if (o.report ?? true) {
+  // A run that recorded no history has nothing to report on: no report, and no pointer to one.
+  if ((o.report ?? true) && existsSync(join(runDir, 'history.jsonl'))) {
     try {
       await renderReport(runDir);
     } catch (err) {
       log.warn({ err: errorText(err) }, 'report.html could not be written');
     }
   }
+  const summary = formatSummary(file, runDir, runFiles(runDir));
+  writeFileSync(join(runDir, 'summary.txt'), summary);
   if (o.updateLatest ?? true) updateLatestLink(o.resultsRoot, runDir);
-  return { runDir, valid: file.valid, results: file, summary };
+  return {
+    runDir,
+    valid: file.valid,
+    results: file,
+    summary,
+    ...(startFailure ? { startFailure } : {}),
+  };
 }
 
 /** Checks a run directory's history with a plan; used by `run` and by offline `replay`. */

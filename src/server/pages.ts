@@ -75,7 +75,7 @@ function runRow(r: RunSummary): string {
   const ex = r.execution;
   const stamp = r.id.split('/').pop() ?? r.id;
   return `<tr data-run="${esc(r.id)}">
-<td>${badge(r.verdict)}</td>
+<td>${r.running ? '<span class="badge running">running</span>' : badge(r.verdict)}</td>
 <td class="mono nowrap"><a class="run-link" href="/runs/${urlPath(r.id)}">${esc(fmtTime(r.startedAt))}</a></td>
 <td>${esc(r.test)} <span class="muted small mono">${esc(stamp)}</span></td>
 <td class="num mono">${r.seed ?? '–'}</td>

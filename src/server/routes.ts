@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import { readSoak } from './groups.js';
 import type { LiveHub } from './live-hub.js';
@@ -186,7 +186,12 @@ async function findRun(ctx: Context, rawId: string) {
 async function listRuns(ctx: Context, q: URLSearchParams, limit: number) {
   const filter = parseFilter(q);
   const offset = intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  const all = await ctx.index.list();
+  const running = new Set(ctx.hub.runningDirs().map((d) => resolve(d)));
+  const all = (await ctx.index.list()).map((r) =>
+    r.verdict === 'incomplete' && running.has(resolve(ctx.index.root, ...r.id.split('/')))
+      ? { ...r, running: true }
+      : r,
+  );
   const hits = all.filter((r) => matches(r, filter));
   const counts: Record<Verdict, number> = { valid: 0, invalid: 0, unknown: 0, incomplete: 0 };
   for (const r of hits) counts[r.verdict]++;

@@ -27,6 +27,8 @@ export interface RunSummary {
   checks: Record<string, Verdict>;
   error: string | null;
   hasReport: boolean;
+  /** No results yet and the live daemon is writing it now (set by the server, not the index). */
+  running?: boolean;
   /** Set when results.json exists but could not be read. */
   problem?: string;
 }
@@ -231,6 +233,8 @@ export class RunIndex {
         (st) => st.mtime.toISOString(),
         () => null,
       );
+      // schedule.json is written before anything runs: it knows the seed already.
+      s.seed = await scheduleSeed(join(dir, 'schedule.json'));
       return s;
     }
     const file = join(dir, 'results.json');
@@ -248,6 +252,16 @@ export class RunIndex {
     }
     this.cache.set(id, { key, summary });
     return summary;
+  }
+}
+
+/** The fast-check seed a schedule.json records (`origin.seed`), or null. */
+async function scheduleSeed(file: string): Promise<number | null> {
+  try {
+    const o = JSON.parse(await readFile(file, 'utf8')) as { origin?: { seed?: unknown } };
+    return num(o.origin?.seed);
+  } catch {
+    return null;
   }
 }
 

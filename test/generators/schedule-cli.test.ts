@@ -52,7 +52,7 @@ describe('schedule CLI options', () => {
     expect(text.split('\n').length).toBeGreaterThan(schedule.processes.flat().length);
     expect(parseScheduleText(text)).toEqual(schedule);
     expect(describeSchedule(schedule)).toMatch(
-      /^seed 3, 1\.0 s, 2 processes, \d+ ops over \d keys, 1 faults: pause@/,
+      /^seed 3, 1\.0 s, 2 processes, \d+ client ops over \d keys, 1 faults: pause@/,
     );
   });
 });

@@ -40,9 +40,9 @@ export interface Prepared {
 export function pairOps(history: History): { ops: ModelOp[]; failed: number } {
   // `failed` counts fails dropped here; refused ops are kept (prepare may still drop them).
   const open = new Map<number, { op: Op; at: number }>();
-  const ops: ModelOp[] = [];
+  // Paired ops by the position of their invoke: invoke order without sorting.
+  const byInvoke: (ModelOp | undefined)[] = new Array(history.length);
   let failed = 0;
-  const pending: ModelOp[] = [];
   for (let at = 0; at < history.length; at++) {
     const op = history[at]!;
     if (typeof op.process !== 'number') continue;
@@ -74,13 +74,17 @@ export function pairOps(history: History): { ops: ModelOp[]; failed: number } {
     }
     const m = makeOp(inv.op, inv.at, op.type === 'info' ? undefined : op, at);
     if (op.type === 'fail') m.refused = true;
-    if (op.type !== 'info') ops.push(m);
-    else pending.push(m);
+    byInvoke[inv.at] = m;
   }
-  for (const { op, at } of open.values()) pending.push(makeOp(op, at, undefined, -1));
-  // Keep ops in invoke order (stable, deterministic ids).
-  const all = ops.concat(pending).sort((a, b) => a.invokeIndex - b.invokeIndex);
-  all.forEach((o, i) => (o.id = i));
+  for (const { op, at } of open.values()) byInvoke[at] = makeOp(op, at, undefined, -1);
+  // Ops in invoke order (deterministic ids).
+  const all: ModelOp[] = [];
+  for (let i = 0; i < byInvoke.length; i++) {
+    const m = byInvoke[i];
+    if (m === undefined) continue;
+    m.id = all.length;
+    all.push(m);
+  }
   return { ops: all, failed };
 }
 
@@ -146,7 +150,10 @@ export function prepare(history: History, model: Model<unknown>, split: boolean)
       partModel.prune !== undefined &&
       (key !== null || partModel !== model || !group.some((o) => o.key !== undefined));
     const kept = canPrune ? partModel.prune!(group) : group;
-    const renumbered = kept.map((o, i) => ({ ...o, id: i }));
+    // The ops are this call's own (fresh from pairOps), each in one partition: renumber them
+    // in place rather than copying a million objects.
+    for (let i = 0; i < kept.length; i++) kept[i]!.id = i;
+    const renumbered = kept;
     partitions.push({
       key,
       model: partModel,

@@ -62,6 +62,8 @@ export interface SearchOutcome {
 }
 
 const DENSE_STATES = 256;
+/** Lookups of a state (in the transition memo) before it gets a dense row. */
+const DENSE_AFTER = 32;
 /** How far past the first pending return the viability check looks. */
 const VIABLE_WALK = 64;
 const ILLEGAL = -1;
@@ -158,6 +160,20 @@ export function searchPartition(
     ),
   );
   const memo = new TransitionMemo(256);
+  // A state gets its dense row only once it has been looked up often: most kv states are
+  // visited a few times, and a row per state would cost O(n) each to allocate and fill.
+  const lookups: number[] = [];
+  const denseRow = (s: number): Int32Array | undefined => {
+    let row = rows[s];
+    if (row === undefined) {
+      const k = (lookups[s] ?? 0) + 1;
+      lookups[s] = k;
+      if (k < DENSE_AFTER) return undefined;
+      row = rows[s] = new Int32Array(n).fill(MISSING);
+      rowBytes += n * 4;
+    }
+    return row;
+  };
   const transition = (s: number, op: number): number => {
     const next = model.step(states[s], ops[op]!);
     return next === undefined ? ILLEGAL : intern(next);
@@ -295,12 +311,8 @@ export function searchPartition(
       // A call entry: try to linearize its op now.
       const op = entry - 1;
       let ns: number;
-      if (state < denseStates) {
-        let row = rows[state];
-        if (row === undefined) {
-          row = rows[state] = new Int32Array(n).fill(MISSING);
-          rowBytes += n * 4;
-        }
+      const row = state < denseStates ? denseRow(state) : undefined;
+      if (row !== undefined) {
         ns = row[op]!;
         if (ns === MISSING) ns = row[op] = transition(state, op);
       } else {

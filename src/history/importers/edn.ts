@@ -8,16 +8,21 @@
  * `:info`, so a nemesis `:info` with no nemesis op open is taken as the invoke; independent
  * `[k v]` tuples can be split into key and value.
  */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { parseEDNString } from 'edn-data';
 import { HistoryFormatError, describeValue } from '../errors.js';
 import { EdnSyntaxError, splitEdnForms, type EdnForm } from '../edn-forms.js';
 import { EdnValueError, ednToJson, isKeyword, nameOf } from '../edn-values.js';
+import { scanChunk, scanSimpleHistory, type FieldsVisitor } from '../edn-fast.js';
 import type { History, Key, Op, OpType, Process } from '../op.js';
 
 export interface EdnImportOptions {
   file: string;
   /** Split Jepsen independent `:value [k v]` tuples of client ops into `key` and `value`. */
   independent?: boolean;
+  /** Skip the fast scanner (edn-fast.ts) and read every form through edn-data. */
+  strict?: boolean;
 }
 
 export interface ImportResult {
@@ -44,19 +49,84 @@ const KNOWN_KEYS = new Set([
 const OP_TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
 export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
-  const { file } = opts;
-  const forms = opFormsOf(text, file);
-  const ops: History = [];
-  const warnings: string[] = [];
-  const ignoredKeys = new Set<string>();
-  let nemesisOpen = false;
-  let withTime = 0;
-  let backwards = 0;
-  let firstBackwards = '';
-  let lastTime = 0;
-  const lines: number[] = [];
+  // The fast scanner first; if it meets anything unusual (or bad), the strict path decides.
+  try {
+    const fast = opts.strict
+      ? undefined
+      : importFrom(opts, (visit) => scanSimpleHistory(text, visit));
+    if (fast !== undefined) return fast;
+  } catch (err) {
+    if (!(err instanceof HistoryFormatError)) throw err;
+  }
+  return importFrom(opts, (visit) => {
+    strictForms(text, opts.file, visit);
+    return true;
+  })!;
+}
 
-  for (const form of forms) {
+/**
+ * An EDN file, read in chunks by the fast scanner, so no whole-file string is ever held (a
+ * million-op history is hundreds of MB of text); anything unusual or bad reads the whole file
+ * through importEdn's strict path, which decides and reports exactly as for a string.
+ */
+export function importEdnFile(
+  path: string,
+  opts: EdnImportOptions,
+  chunkBytes = CHUNK_BYTES,
+): ImportResult {
+  if (!opts.strict) {
+    try {
+      const fast = importFrom(opts, (visit) => scanFile(path, visit, chunkBytes));
+      if (fast !== undefined) return fast;
+    } catch (err) {
+      if (!(err instanceof HistoryFormatError)) throw err;
+    }
+  }
+  const text = readFileSync(path, 'utf8');
+  return importEdn(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
+    ...opts,
+    strict: true,
+  });
+}
+
+const CHUNK_BYTES = 4 << 20;
+
+/** Feeds the file to scanChunk piece by piece, each piece cut after its last newline. */
+function scanFile(path: string, visit: FieldsVisitor, chunkBytes: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let carry = '';
+    let line = 1;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      const final = got === 0;
+      const text = carry + (final ? decoder.end() : decoder.write(buf.subarray(0, got)));
+      let upto = text.length;
+      if (!final) {
+        const nl = text.lastIndexOf('\n');
+        if (nl < 0) {
+          carry = text;
+          continue;
+        }
+        upto = nl + 1;
+      }
+      const chunk = upto === text.length ? text : text.slice(0, upto);
+      const r = scanChunk(chunk, visit, line, final);
+      if (!r.ok) return false;
+      if (final) return true;
+      carry = chunk.slice(r.rest) + text.slice(upto);
+      line = r.line;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every op form of the text through splitEdnForms and edn-data, with exact error positions. */
+function strictForms(text: string, file: string, visit: FieldsVisitor): void {
+  for (const form of opFormsOf(text, file)) {
     const at = { file, line: form.line };
     let parsed: unknown;
     try {
@@ -83,8 +153,31 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
       if (fields.has(name))
         throw new HistoryFormatError({ ...at, field: name, reason: 'appears twice' });
       fields.set(name, v);
-      if (!KNOWN_KEYS.has(name)) ignoredKeys.add(name);
     }
+    visit(fields, form.line);
+  }
+}
+
+/** Builds the ops from the op maps a source visits; undefined when the source gave up. */
+function importFrom(
+  opts: EdnImportOptions,
+  source: (visit: FieldsVisitor) => boolean,
+): ImportResult | undefined {
+  const { file } = opts;
+  const ops: History = [];
+  const warnings: string[] = [];
+  const ignoredKeys = new Set<string>();
+  let nemesisOpen = false;
+  let withTime = 0;
+  let backwards = 0;
+  let firstBackwards = '';
+  let lastTime = 0;
+  const lines: number[] = [];
+
+  const complete = source((fields, formLine) => {
+    const at = { file, line: formLine };
+    const form = { line: formLine };
+    for (const name of fields.keys()) if (!KNOWN_KEYS.has(name)) ignoredKeys.add(name);
     const bad = (field: string, reason: string): never => {
       throw new HistoryFormatError({ ...at, field, reason });
     };
@@ -174,7 +267,8 @@ export function importEdn(text: string, opts: EdnImportOptions): ImportResult {
     }
     ops.push(op);
     lines.push(form.line);
-  }
+  });
+  if (!complete) return undefined;
 
   if (withTime === 0) {
     // Knossos vectors and Porcupine kv files carry no times: file order is the only clock.

@@ -60,6 +60,23 @@ interface Occurrences {
 
 const NONE: ModelOp[] = [];
 
+/**
+ * Per-op memo indexed by op id (ids are dense within a search), confirmed by identity: cheaper
+ * than a WeakMap in the search's hot path, and an op of another partition with the same id
+ * simply replaces the entry.
+ */
+class OpMemo<T> {
+  private ops: (ModelOp | undefined)[] = [];
+  private vals: (T | undefined)[] = [];
+  get(op: ModelOp): T | undefined {
+    return this.ops[op.id] === op ? this.vals[op.id] : undefined;
+  }
+  set(op: ModelOp, v: T): void {
+    this.ops[op.id] = op;
+    this.vals[op.id] = v;
+  }
+}
+
 function occurrencesAt(o: Occurrences, pos: number): ModelOp[] {
   let list = o.at.get(pos);
   if (list === undefined) {
@@ -88,6 +105,7 @@ function canFill(at: Occurrences, from: number, candidates: readonly ModelOp[]):
   if (from === at.out.length) return true;
   stamp = (stamp + 1) >>> 0 || 1;
   for (const c of candidates) {
+    if (c.f !== 'append') continue; // only appends fill a result
     if (c.id >= mark.length) {
       const grown = new Uint32Array(Math.max(c.id + 1, mark.length * 2));
       grown.set(mark);
@@ -120,13 +138,19 @@ export function kvKeyModel(
 ): Model<KvValue> {
   const init = value(initial);
   // Hash of each get's result, computed once per op.
-  const outHash = new WeakMap<ModelOp, number>();
+  const outHash = new OpMemo<number>();
   // Rolling hashes of every prefix of each get's result, for the prefix test in `viable`.
-  const prefixHashes = new WeakMap<ModelOp, Int32Array>();
+  const prefixHashes = new OpMemo<Int32Array>();
   // The appends of each op's key in its partition (set by prepare), and each get's occurrences.
-  const appendsOf = new WeakMap<ModelOp, AppendIndex>();
-  const occurrences = new WeakMap<ModelOp, Occurrences>();
+  const appendsOf = new OpMemo<AppendIndex>();
+  const occurrences = new OpMemo<Occurrences>();
   const noAppends = indexAppends([]);
+  const putHash = new OpMemo<number>();
+  const putHashOf = (put: ModelOp): number => {
+    let h = putHash.get(put);
+    if (h === undefined) putHash.set(put, (h = roll(FNV_OFFSET, put.input as string)));
+    return h;
+  };
   const occurrencesOf = (target: ModelOp, out: string): Occurrences => {
     let at = occurrences.get(target);
     if (at === undefined) {
@@ -188,11 +212,20 @@ export function kvKeyModel(
       for (const c of candidates) {
         if (c.f !== 'put') continue;
         const p = c.input as string;
+        // The prefix hash first: most puts' values are not a prefix of the result.
+        if (p.length > out.length || ph[p.length] !== putHashOf(c)) continue;
         if (out.startsWith(p) && canFill(at, p.length, candidates)) return true;
       }
       return false;
     },
     prepare(ops) {
+      const key = ops[0]?.key;
+      if (ops.every((op) => op.key === key)) {
+        // One key (a split partition): one index, no map.
+        const index = indexAppends(ops.filter((op) => op.f === 'append'));
+        for (const op of ops) appendsOf.set(op, index);
+        return;
+      }
       const byKey = new Map<unknown, ModelOp[]>();
       for (const op of ops) {
         let list = byKey.get(op.key);
