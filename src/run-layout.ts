@@ -17,6 +17,8 @@ export const runFile = {
   journal: 'faults.journal.jsonl',
   /** Replica observations after the final heal (convergence). */
   observations: 'observations.json',
+  /** Each node's RSS, CPU and open files sampled over the run. */
+  resources: 'resources.jsonl',
   results: 'results.json',
   summary: 'summary.txt',
   report: 'report.html',

@@ -5,7 +5,7 @@
  * Checkers live in a registry so a database plugin or a test can add its own
  * (`registerChecker`). Built in: linearizability (loaded lazily: it is the heavy one),
  * election, stuck, convergence, perf, list-append and rw-register (transactional isolation,
- * src/checkers/txn).
+ * src/checkers/txn), slo.
  */
 import type { History } from '../history/op.js';
 import { composeValidity, type CheckResult, type Validity } from './result.js';
@@ -165,5 +165,13 @@ registerChecker({
   async check(history, ctx) {
     const { checkRwRegister } = await import('./txn/index.js');
     return checkRwRegister(history, optionsOf(ctx, 'rw-register'));
+  },
+});
+
+registerChecker({
+  name: 'slo',
+  async check(history, ctx) {
+    const { checkSlos } = await import('./slo/index.js');
+    return checkSlos(history, optionsOf(ctx, 'slo') as { slos?: string[] });
   },
 });

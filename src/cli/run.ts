@@ -13,6 +13,10 @@ import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
 import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from '../errors.js';
 import { MODELS, canonicalModel } from '../checkers/txn/models.js';
+import { DEFAULT_SCHEDULE_PARAMS } from '../generators/params.js';
+import { parseSlos, SloSyntaxError } from '../checkers/slo/index.js';
+import { historyFileOf } from '../compare/load.js';
+import { parseTolerance } from './compare.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -36,9 +40,35 @@ interface RunCliOptions extends ScheduleCliOptions {
   healUntilTeardown: boolean;
   faultTargets?: string;
   schedule?: string;
+  slo: string[];
+  openLoop?: boolean;
+  baseline?: string;
+  tolerance: string;
 }
 
 const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Every --slo parsed before anything starts: a malformed one is a usage error naming it. */
+export function sloOptions(texts: readonly string[]): string[] {
+  try {
+    return parseSlos(texts).map((s) => s.text);
+  } catch (err) {
+    if (err instanceof SloSyntaxError) throw new UsageError(`--slo: ${err.message}`);
+    throw err;
+  }
+}
+
+/** --open-loop: --rate is the total (default: the closed loop's 10 ops/s per worker). */
+function openLoopRateOf(o: RunCliOptions): number {
+  const concurrency =
+    o.concurrency === undefined ? DEFAULT_SCHEDULE_PARAMS.concurrency : Number(o.concurrency);
+  const rate = o.rate === undefined ? 10 * concurrency : Number(o.rate);
+  if (!Number.isFinite(rate) || rate <= 0)
+    throw new UsageError(`--rate: expected ops/s > 0, got '${o.rate}'`);
+  return rate;
+}
 
 /** `read-committed` (or `read committed`) -> `read committed`. */
 export function parseIsolation(text: string): Isolation {
@@ -170,7 +200,22 @@ export function registerRunCommands(program: Command): void {
         '--test <name>',
         'test name, results/<test>/... (default: <cluster>-<workload>, e.g. etcd-5-register)',
       )
-      .option('--json', 'print results.json instead of the summary'),
+      .option('--json', 'print results.json instead of the summary')
+      .option(
+        '--slo <expr>',
+        "an SLO the run must meet, repeatable: 'p95 < 500ms', 'success >= 0.99', 'p99 < 2s during faults', 'max-gap < 3s', 'recovery < 10s after heal'",
+        collect,
+        [],
+      )
+      .option(
+        '--baseline <run>',
+        'compare with this run at the end: a regression makes the run INVALID',
+      )
+      .option('--tolerance <t>', 'with --baseline: allowed change, e.g. 10% or 0.1', '10%')
+      .option(
+        '--open-loop',
+        'open loop: --rate is ops/s in total, on a fixed timetable spread over the workers; latency from each intended start',
+      ),
   ).action(async (o: RunCliOptions, cmd: Command) => {
     if (!WORKLOADS.includes(o.workload as WorkloadName)) {
       throw new UsageError(
@@ -182,6 +227,13 @@ export function registerRunCommands(program: Command): void {
       throw new UsageError(
         `--consistency-model: unknown model '${o.consistencyModel}' (${MODELS.join(', ')})`,
       );
+    const slos = sloOptions(o.slo);
+    const openLoopRate = o.openLoop ? openLoopRateOf(o) : undefined;
+    // A missing baseline is an input error now, not after the run.
+    if (o.baseline) historyFileOf(o.baseline);
+    const baseline = o.baseline
+      ? { run: o.baseline, tolerance: parseTolerance(o.tolerance) }
+      : undefined;
     const faultTargets = o.faultTargets
       ?.split(',')
       .map((n) => n.trim())
@@ -223,6 +275,9 @@ export function registerRunCommands(program: Command): void {
         resultsRoot: o.results,
         ...(o.test ? { test: o.test } : {}),
         opTimeoutMs,
+        ...(slos.length ? { slos } : {}),
+        ...(baseline ? { baseline } : {}),
+        ...(openLoopRate !== undefined ? { openLoopRate } : {}),
         ...(o.checkTimeLimit
           ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) }
           : {}),

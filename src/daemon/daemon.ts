@@ -39,6 +39,7 @@ import { markCrashed } from './crash.js';
 import { trialEvents, type DaemonRunState, type LiveEvent } from './events.js';
 import { addFailure, addMinimized, readGroups, writeGroups, type GroupsFile } from './groups.js';
 import { sampleResources } from './resources.js';
+import { leakFindings, trialPoints } from '../resources/soak-leaks.js';
 import { applyRetention } from './retention.js';
 import { trialSeed } from './seed.js';
 import { failureSignature, type FailureSignature } from './signature.js';
@@ -322,6 +323,8 @@ export class Daemon {
         test: c.name,
         opTimeoutMs: c.opTimeoutMs,
         ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
+        ...(c.slo.length ? { slos: c.slo } : {}),
+        ...(c.baseline ? { baseline: c.baseline } : {}),
         command: `faultline daemon --config ${c.configFile} (trial ${trial})`,
         signal: abort.signal,
         logger: this.log,
@@ -364,6 +367,7 @@ export class Daemon {
     // fetch() (health checks) leaves resource-timing entries in the global performance buffer.
     performance.clearResourceTimings();
     this.state.resources = pushResourceSample(this.state.resources, sampleResources(trial));
+    this.checkLeaks(trial, outcome);
     this.accountTime();
     this.saveState();
     this.subject.next({
@@ -384,6 +388,21 @@ export class Daemon {
       if (group && group.minimized.length < c.shrink.perGroup)
         await this.shrink(trial, seed, runDir, signature);
     }
+  }
+
+  /** The system's own resources across trials: a steady growth is a finding of its own. */
+  private checkLeaks(trial: number, outcome: RunOutcome): void {
+    const points = [
+      ...(this.state.nodeResources ?? []),
+      ...trialPoints(trial, outcome.results.run.resources),
+    ].slice(-2000);
+    this.state.nodeResources = points;
+    const found = leakFindings(points);
+    const known = new Set((this.state.leaks ?? []).map((l) => `${l.node} ${l.metric}`));
+    for (const l of found)
+      if (!known.has(`${l.node} ${l.metric}`))
+        this.log.warn({ node: l.node, metric: l.metric }, l.message);
+    this.state.leaks = found;
   }
 
   private async renderQuietly(runDir: string): Promise<void> {
@@ -485,6 +504,7 @@ export class Daemon {
           test: `${c.name}-shrink`,
           opTimeoutMs: c.opTimeoutMs,
           ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
+          ...(c.slo.length ? { slos: c.slo } : {}),
           command: `faultline daemon --config ${c.configFile} (shrinking trial ${trial}, ${label})`,
           signal: abort.signal,
           logger: this.log.child({ shrink: trial }),

@@ -12,6 +12,7 @@ import type { InputProblem } from '../errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { flapProblem } from './flap.js';
 import { readInputText } from '../input-file.js';
 
 export const SCHEDULE_VERSION = 1;
@@ -86,6 +87,11 @@ export interface Schedule<O extends ScheduledOp = ScheduledOp> {
   processes: O[][];
   /** Sorted by `atMs`. */
   faults: ScheduledFault[];
+  /**
+   * Open loop (open-loop.ts): ops start on a fixed timetable at `rate` ops/s in total and
+   * latency counts from each op's intended start. Absent: closed loop.
+   */
+  openLoop?: { rate: number };
   origin?: ScheduleOrigin;
 }
 
@@ -178,6 +184,7 @@ export const scheduleSchema = z
     faults: z.array(
       z.object({ atMs: nonNegInt, durationMs: nonNegInt, fault: faultSchema }).strict(),
     ),
+    openLoop: z.object({ rate: z.number().positive() }).strict().optional(),
     origin: z
       .object({ seed: z.number().int(), path: z.string().optional(), params: jsonValue })
       .strict()
@@ -198,6 +205,13 @@ export const scheduleSchema = z
       }),
     );
     s.faults.forEach((f, i) => {
+      const flap = flapProblem(f.fault as Fault, f.durationMs);
+      if (flap)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, 'fault', 'params', 'flap'],
+          message: flap,
+        });
       if (i > 0 && f.atMs < s.faults[i - 1]!.atMs) {
         ctx.addIssue({
           code: 'custom',
@@ -270,6 +284,7 @@ export function formatSchedule(s: Schedule): string {
       : `  "processes": [\n${s.processes.map((ops) => '    ' + list(ops, '    ')).join(',\n')}\n  ]`,
     `  "faults": ${list(s.faults, '  ')}`,
   ];
+  if (s.openLoop) lines.push(`  "openLoop": ${JSON.stringify(s.openLoop)}`);
   if (s.origin) lines.push(`  "origin": ${JSON.stringify(s.origin)}`);
   return `{\n${lines.join(',\n')}\n}\n`;
 }

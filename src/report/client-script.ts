@@ -286,6 +286,25 @@ export const CLIENT_SCRIPT = String.raw`
     charts.push(u);
   }
 
+  // Node resources (resources.jsonl): one line per node, fault periods shaded like the plots above.
+  function resourceCharts() {
+    var R = D.resources;
+    if (!R) return;
+    var palette = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#4b5563'];
+    [['rss', 'RSS MiB', R.rssMiB, ' MiB'], ['cpu', 'CPU %', R.cpuPct, '%'], ['fds', 'open files', R.fds, '']].forEach(function (m) {
+      var el = $('fl-' + m[0]);
+      if (!el) return;
+      var opts = baseOpts(el, m[0], m[1], false);
+      opts.series = [{ label: 'time', value: function (u, v) { return v == null ? '' : axisS(v); } }].concat(R.nodes.map(function (n, i) {
+        return { label: n, stroke: palette[i % palette.length], width: 1.5, spanGaps: false,
+          value: function (u, v) { return v == null ? '–' : v.toFixed(m[0] === 'fds' ? 0 : 1) + m[3]; } };
+      }));
+      var u = new uPlot(opts, [R.t].concat(m[2]), el);
+      state.charts[m[0]] = u;
+      charts.push(u);
+    });
+  }
+
   // ---- timeline -------------------------------------------------------------------------
   function Timeline() {
     var wrap = $('fl-timeline'), canvas = document.createElement('canvas');
@@ -538,6 +557,7 @@ export const CLIENT_SCRIPT = String.raw`
     latencyScatter();
     quantiles();
     throughput();
+    resourceCharts();
     timeline = Timeline();
     $('fl-zoom-in').addEventListener('click', function () { zoomBy(0.5); });
     $('fl-zoom-out').addEventListener('click', function () { zoomBy(2); });

@@ -7,6 +7,7 @@ import { faultScope } from '../nemesis/sides.js';
 import type { HistoryModel } from './model.js';
 import type { BucketSeries } from './series.js';
 import type { Mark } from './evidence.js';
+import type { ResourceSeries } from '../resources/series.js';
 
 export interface PageFault {
   id: string;
@@ -58,6 +59,8 @@ export interface PageData {
   faults: PageFault[];
   kindColors: Record<string, string>;
   marks: Mark[];
+  /** Each node's own RSS, CPU and open files over the run (resources.jsonl), when sampled. */
+  resources?: ResourceSeries;
 }
 
 export const b64 = (a: ArrayBufferView): string =>

@@ -11,6 +11,7 @@ import { extractMarks } from './evidence.js';
 import { renderPage, type RunResults } from './html.js';
 import { buildHistoryModel, verificationStatus, type FaultPeriod } from './model.js';
 import { buildPageData } from './page-data.js';
+import { parseResourcesJsonl, resourceSeries } from '../resources/series.js';
 import { ReportInputError } from './errors.js';
 import { txnDiagrams } from './txn-section.js';
 import { bucketSeries, scatterSample } from './series.js';
@@ -31,8 +32,9 @@ export interface RenderedReport {
 }
 
 const require = createRequire(import.meta.url);
+/** uPlot's JS and CSS, read once (also for the sweep page). */
 let uplotAssets: { js: string; css: string } | undefined;
-async function loadUplot(): Promise<{ js: string; css: string }> {
+export async function loadUplot(): Promise<{ js: string; css: string }> {
   uplotAssets ??= {
     js: await readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     css: await readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
@@ -217,6 +219,9 @@ export async function renderReport(
   const scatter = scatterSample(model.ops, model.endMs);
   const test = typeof results?.run?.test === 'string' ? results.run.test : 'run';
   const data = buildPageData(test, model, buckets, scatter, marks);
+  const resourcesText = await readOptional(inRun(runDir, 'resources'));
+  const resources = resourcesText && resourceSeries(parseResourcesJsonl(resourcesText));
+  if (resources) data.resources = resources;
   const uplot = await loadUplot();
   const html = renderPage({
     runDir,

@@ -23,6 +23,12 @@ import { Executor } from '../executor/executor.js';
 import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';
 import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
+import { openLoopSchedule } from '../generators/open-loop.js';
+import { baselineCheck, compareSamples } from '../compare/compare.js';
+import { loadRunSamples } from '../compare/load.js';
+import { localReader } from '../resources/proc.js';
+import { ResourceSampler, summarizeResources } from '../resources/sampler.js';
+import { resolveScheduleParams } from '../generators/params.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
 import { countOps, type RunCounts } from '../history/counts.js';
@@ -82,6 +88,12 @@ export interface RunOptions {
   opTimeoutMs: number;
   /** Budget for the linearizability search (its verdict is 'unknown' past it). */
   checkTimeLimitMs?: number;
+  /** SLO expressions (checkers/slo), checked as the `slo` check: a violated one fails the run. */
+  slos?: string[];
+  /** Compare with this run at the end (`baseline` check: false on a regression beyond tolerance). */
+  baseline?: { run: string; tolerance: number };
+  /** Open loop at this many ops/s in total (generators/open-loop.ts); default closed loop. */
+  openLoopRate?: number;
   /** The command line, recorded so the run can be reproduced. */
   command: string;
   signal?: AbortSignal;
@@ -149,6 +161,8 @@ export interface RunResultsFile {
     aborted: boolean;
     error: string | null;
     checkPlan: CheckPlan;
+    /** Each node's own RSS, CPU and open files over the run (resources.jsonl has the samples). */
+    resources?: ReturnType<typeof summarizeResources>;
   };
 }
 
@@ -167,6 +181,15 @@ const isolationOf = (o: RunOptions): Isolation => o.isolation ?? 'read committed
 
 function scheduleFor(o: RunOptions, def: ClusterDefinition): Schedule {
   if (o.schedule) return o.schedule;
+  if (o.openLoopRate !== undefined) {
+    // Enough ops per worker for the timetable: the total rate spread over the workers.
+    const concurrency = o.params?.concurrency ?? resolveScheduleParams(o.params).concurrency;
+    const params = { ...o.params, rate: o.openLoopRate / concurrency };
+    return openLoopSchedule(
+      generateWorkloadSchedule(o.workload, def, params, o.seed),
+      o.openLoopRate,
+    );
+  }
   if (o.path !== undefined && o.workload === 'register')
     return generateSchedule(o.params ?? {}, o.seed, o.path).schedule;
   return generateWorkloadSchedule(o.workload, def, o.params ?? {}, o.seed);
@@ -199,19 +222,22 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describeSchedule(schedule)}`);
 
-  const plan = leaveFaultsPlan(
-    o.workload === 'vote'
-      ? voteCheckPlan()
-      : o.workload === 'list-append'
-        ? txnCheckPlan(isolationOf(o), {
-            ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
-            ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-          })
-        : registerCheckPlan({
-            voters: def.nodes.length,
-            ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-          }),
-    healAtEnd,
+  const plan = withSlos(
+    leaveFaultsPlan(
+      o.workload === 'vote'
+        ? voteCheckPlan()
+        : o.workload === 'list-append'
+          ? txnCheckPlan(isolationOf(o), {
+              ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
+              ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+            })
+          : registerCheckPlan({
+              voters: def.nodes.length,
+              ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+            }),
+      healAtEnd,
+    ),
+    o.slos,
   );
   let endedByTeardown: string[] | undefined;
   let cluster: Cluster | undefined;
@@ -222,6 +248,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   let runError: string | null = null;
   let clusterUpMs: number | null = null;
   let startFailure: RunOutcome['startFailure'];
+  let sampler: ResourceSampler | undefined;
   try {
     cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
     let link: LinkBackend | undefined;
@@ -246,6 +273,15 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       ...(link ? { link } : {}),
     });
     const nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
+    const recorder = await Recorder.open(inRun(runDir, 'history'));
+    const up = cluster;
+    sampler = new ResourceSampler({
+      nodes: nodes.map((n) => n.name),
+      reader: localReader((name) => up.pidOf(name)),
+      now: () => recorder.now(),
+      file: inRun(runDir, 'resources'),
+    });
+    sampler.start();
     const executor = new Executor({
       schedule,
       workload: createRunWorkload(o.workload, schedule, {
@@ -255,9 +291,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       }),
       healAtEnd,
       nodes,
-      recorder: await Recorder.open(inRun(runDir, 'history')),
+      recorder,
       nemesis,
       opTimeoutMs: o.opTimeoutMs,
+      openLoop: schedule.openLoop !== undefined,
       logger: log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
@@ -288,6 +325,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
       await nemesis?.close().catch(() => undefined);
     }
+    await sampler?.stop().catch(() => undefined);
     const running =
       (cluster &&
         (
@@ -310,7 +348,8 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   }
 
   const results = await checkRun(runDir, plan, observations);
-  const historyFile = join(runDir, 'history.jsonl');
+  if (o.baseline) await addBaselineCheck(results, runDir, o.baseline, log);
+  const historyFile = inRun(runDir, 'history');
   const counts = existsSync(historyFile)
     ? countOps(
         (await loadHistory(historyFile, { format: 'jsonl' })).ops,
@@ -345,6 +384,7 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       aborted: o.signal?.aborted ?? false,
       error: runError,
       checkPlan: plan,
+      ...(sampler?.samples.length ? { resources: summarizeResources(sampler.samples) } : {}),
     },
   };
   if (observations)
@@ -402,6 +442,36 @@ function leaveFaultsPlan(plan: CheckPlan, healAtEnd: boolean): CheckPlan {
     ...plan,
     checkers: plan.checkers.filter((c) => c !== 'convergence'),
     options: { ...plan.options, stuck: { ...plan.options.stuck, allowStuckUnderFaults: false } },
+  };
+}
+
+/** Compares the run with a baseline run; a regression makes the run invalid. */
+async function addBaselineCheck(
+  results: ComposedResult,
+  runDir: string,
+  baseline: { run: string; tolerance: number },
+  log: Logger,
+): Promise<void> {
+  try {
+    const [b, r] = await Promise.all([loadRunSamples(baseline.run), loadRunSamples(runDir)]);
+    results.checks.baseline = baselineCheck(
+      compareSamples(b, r, { tolerance: baseline.tolerance }),
+      baseline.run,
+    );
+  } catch (err) {
+    log.warn({ err: errorText(err) }, 'baseline comparison failed');
+    results.checks.baseline = { valid: 'unknown', error: errorText(err) };
+  }
+  results.valid = composeValidity(Object.values(results.checks).map((c) => c.valid));
+}
+
+/** SLOs become the `slo` check of the plan (kept in results.json, so replay judges them too). */
+function withSlos(plan: CheckPlan, slos: readonly string[] | undefined): CheckPlan {
+  if (!slos?.length) return plan;
+  return {
+    ...plan,
+    checkers: [...plan.checkers, 'slo'],
+    options: { ...plan.options, slo: { slos: [...slos] } },
   };
 }
 
