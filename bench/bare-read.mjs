@@ -2,7 +2,9 @@
  * The baseline of `bench:scale`: the least a JSONL checker must do. Reads a file in 1 MiB chunks,
  * splits lines and JSON.parses every one, nothing else. End-to-end times are ratios to this.
  */
+import { Buffer } from 'node:buffer';
 import { openSync, readSync, closeSync } from 'node:fs';
+import process from 'node:process';
 
 const fd = openSync(process.argv[2], 'r');
 let buf = Buffer.allocUnsafe(1 << 20);

@@ -374,12 +374,16 @@ ${summaryCards(inp)}
 <h3>Throughput by outcome</h3>
 <div id="fl-throughput" class="chart"></div>
 </section>
-${inp.data.resources ? `<section id="resources"><h2>Node resources</h2>
+${
+  inp.data.resources
+    ? `<section id="resources"><h2>Node resources</h2>
 <p class="hint">each node's own process, sampled every 0.5 s; fault periods shaded</p>
 <h3>Memory (RSS)</h3><div id="fl-rss" class="chart"></div>
 <h3>CPU</h3><div id="fl-cpu" class="chart"></div>
 <h3>Open files</h3><div id="fl-fds" class="chart"></div>
-</section>` : ''}
+</section>`
+    : ''
+}
 <section id="fl-timeline-section"><h2>Timeline</h2>
 <p class="hint">one row per worker (a worker's successive processes share a row) · faults on top · wheel: zoom · drag: pan · shift+wheel: scroll · double-click: reset · click an op for details
 <span class="btns"><button type="button" id="fl-zoom-in">zoom in</button><button type="button" id="fl-zoom-out">zoom out</button><button type="button" id="fl-zoom-reset">reset</button></span></p>

@@ -82,7 +82,11 @@ export const partitionHandler: FaultHandler = {
       targets: touched,
       undo: { handler: 'partition', backend: c.state.placement.backend, rules },
       // nodes: every member, so the sides show the ones no cut touches (a bridge's hub)
-      details: { grudge, nodes: ctx.names, ...(shape === undefined ? { isolated: ctx.targets } : {}) },
+      details: {
+        grudge,
+        nodes: ctx.names,
+        ...(shape === undefined ? { isolated: ctx.targets } : {}),
+      },
       cuts,
       run: async () => {
         await applyRules(shell(c), rules);
