@@ -16,6 +16,8 @@ export const CLUSTER_TESTS = [
   'test/clients/pg/postgres-driver.test.ts',
   'test/cluster/cli.test.ts',
   'test/cluster/faketime.test.ts',
+  'test/control/docker.test.ts',
+  'test/control/ssh.test.ts',
   'test/daemon/crash.test.ts',
   'test/daemon/daemon.test.ts',
   'test/daemon/shrink-live.test.ts',
@@ -26,9 +28,13 @@ export const CLUSTER_TESTS = [
   'test/nemesis/link/link-faults.test.ts',
   'test/nemesis/residue.test.ts',
   'test/report/report.test.ts',
+  'test/report/run-card.test.ts',
   'test/run/run.test.ts',
+  'test/run/start-failure.test.ts',
   'test/run/stuck-run.test.ts',
+  'test/run/terminal.test.ts',
   'test/run/vote-run.test.ts',
+  'test/server/live-shrink.test.ts',
   'test/server/ui.test.ts',
 ];
 

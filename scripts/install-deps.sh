@@ -14,6 +14,13 @@ command -v runuser >/dev/null || need+=(util-linux)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(libfaketime faketime)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 command -v chromium >/dev/null || need+=(chromium fonts-liberation)
+# The SSH and Docker backends and their local lab (scripts/lab.sh).
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v sudo >/dev/null || need+=(sudo)
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v busybox >/dev/null || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}"
   apt-get update -qq

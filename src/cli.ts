@@ -26,6 +26,8 @@ const SUBCOMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['daemon', async () => (await import('./cli/daemon.js')).registerDaemonCommands],
   ['minimize', async () => (await import('./cli/minimize.js')).registerMinimizeCommands],
   ['serve', async () => (await import('./cli/serve.js')).registerServeCommands],
+  ['compare', async () => (await import('./cli/compare.js')).registerCompareCommands],
+  ['sweep', async () => (await import('./cli/sweep.js')).registerSweepCommands],
 ];
 
 /** Global options that take a value (their value is not the subcommand's name). */

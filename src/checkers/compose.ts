@@ -4,7 +4,8 @@
  *
  * Checkers live in a registry so a database plugin or a test can add its own
  * (`registerChecker`). Built in: linearizability (loaded lazily: it is the heavy one),
- * election, stuck, convergence, perf.
+ * election, stuck, convergence, perf, list-append and rw-register (transactional isolation,
+ * src/checkers/txn), slo.
  */
 import type { History } from '../history/op.js';
 import { composeValidity, type CheckResult, type Validity } from './result.js';
@@ -148,5 +149,29 @@ registerChecker({
   async check(history) {
     const { checkPerf } = await import('./perf/index.js');
     return checkPerf(history);
+  },
+});
+
+registerChecker({
+  name: 'list-append',
+  async check(history, ctx) {
+    const { checkListAppend } = await import('./txn/index.js');
+    return checkListAppend(history, optionsOf(ctx, 'list-append'));
+  },
+});
+
+registerChecker({
+  name: 'rw-register',
+  async check(history, ctx) {
+    const { checkRwRegister } = await import('./txn/index.js');
+    return checkRwRegister(history, optionsOf(ctx, 'rw-register'));
+  },
+});
+
+registerChecker({
+  name: 'slo',
+  async check(history, ctx) {
+    const { checkSlos } = await import('./slo/index.js');
+    return checkSlos(history, optionsOf(ctx, 'slo') as { slos?: string[] });
   },
 });

@@ -30,6 +30,7 @@ import {
 import { renderViolationHtml } from '../checkers/linearizability/render.js';
 import { InputFileError, readInputText } from '../input-file.js';
 import { examples } from './help.js';
+import { TXN_MODELS, isTxnModel, runTxnCheck } from './check-txn.js';
 
 interface CheckCliOptions {
   model?: string;
@@ -51,6 +52,7 @@ interface CheckCliOptions {
   stall?: string;
   recoveryBound?: string;
   quorum?: string;
+  consistencyModel?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -78,7 +80,11 @@ export function registerCheckCommands(program: Command): void {
     .description('check a history for linearizability against a model; exit 0 yes, 1 no, 2 unknown')
     .option(
       '--model <name>',
-      `model: ${MODEL_NAMES.join(', ')} (default: cas-register for porcupine-etcd, kv for porcupine-kv)`,
+      `model: ${MODEL_NAMES.join(', ')}; transactions: ${TXN_MODELS.join(', ')} (default: cas-register for porcupine-etcd, kv for porcupine-kv)`,
+    )
+    .option(
+      '--consistency-model <name>',
+      'transactions: the isolation level to hold the history to (Elle names: read-committed, snapshot-isolation, serializable, strict-serializable, ...; default strict-serializable)',
     )
     .option('--initial <json>', 'initial state as JSON (register default null; kv default "")')
     .option(
@@ -124,6 +130,12 @@ export function registerCheckCommands(program: Command): void {
     )
     .option('--quorum <n>', 'election: votes a decision needs when the events do not say')
     .action(async (file: string, opts: CheckCliOptions) => {
+      if (isTxnModel(opts.model)) {
+        const { text, code } = await runTxnCheck(file, opts);
+        process.stdout.write(text);
+        process.exitCode = code;
+        return;
+      }
       if (opts.checkers !== undefined && opts.checkers.trim() !== 'linearizability') {
         const composed = await runComposedCheck(file, opts);
         process.stdout.write(

@@ -1,15 +1,15 @@
 /**
  * `faultline cluster up|down|status`: bring a cluster definition up on this machine and leave it
  * running, inspect it, tear it (or every leftover) down. Every subcommand first recovers what a
- * crashed Faultline left behind (src/cluster/recover.ts).
+ * crashed Faultline left behind (src/recovery/recover.ts).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { installSignalHandlers } from '../cluster/cleanup.js';
 import { Cluster } from '../cluster/cluster.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
-import { recoverLeftovers, type RecoveryReport } from '../cluster/recover.js';
+import { loadClusterDefinition } from '../definition.js';
+import { recoverLeftovers, type RecoveryReport } from '../recovery/recover.js';
 import { listStates, readState, type ClusterState } from '../cluster/state.js';
 import { createLogger, type Logger } from '../log.js';
 import { UsageError } from './errors.js';
@@ -104,7 +104,7 @@ export function registerClusterCommands(program: Command): void {
       c.detach();
       const upMs = performance.now() - t0;
       const leaders = await c.primaries();
-      const mem = c.memoryBytes();
+      const mem = await c.memoryBytes();
       if (opts.json) {
         process.stdout.write(
           JSON.stringify(
@@ -113,7 +113,8 @@ export function registerClusterCommands(program: Command): void {
               runId: c.runId,
               stateFile: c.stateFile,
               runDir: c.state.runDir,
-              subnet: c.state.subnet,
+              backend: c.state.placement.backend,
+              subnet: c.subnet,
               endpoints: c.endpoints(),
               leader: leaders[0] ?? null,
               upMs: Math.round(upMs),
@@ -121,7 +122,7 @@ export function registerClusterCommands(program: Command): void {
               nodes: c.nodes.map((n) => ({
                 name: n.name,
                 ip: n.ip,
-                netns: n.netns,
+                ...c.where(n.name),
                 pid: n.process?.pid,
                 endpoint: n.clientUrl,
                 log: n.logFile,
@@ -135,17 +136,22 @@ export function registerClusterCommands(program: Command): void {
       }
       const out = (s: string) => process.stdout.write(s);
       out(
-        `cluster ${def.name} is up: run ${c.runId}, subnet ${c.state.subnet}, healthy ${(upMs / 1000).toFixed(2)} s after start, members use ${mib(mem)} RSS\n`,
+        `cluster ${def.name} is up: run ${c.runId}, ${c.state.placement.backend} subnet ${c.subnet}, healthy ${(upMs / 1000).toFixed(2)} s after start, members use ${mib(mem)} RSS\n`,
       );
       for (const n of c.nodes) {
         out(
-          `  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${n.clientUrl.padEnd(24)} pid ${String(n.process?.pid ?? '-').padEnd(7)} netns ${n.netns}${leaders.includes(n.name) ? '  (leader)' : ''}\n`,
+          `  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${n.clientUrl.padEnd(24)} pid ${String(n.process?.pid ?? '-').padEnd(7)} ${Object.entries(
+            c.where(n.name),
+          )
+            .filter(([k]) => k !== 'vethHost')
+            .map(([k, v]) => `${k} ${v}`)
+            .join(' ')}${leaders.includes(n.name) ? '  (leader)' : ''}\n`,
         );
       }
       out(`endpoints: ${c.endpoints().join(',')}\n`);
       out(`state file: ${c.stateFile}\n`);
       out(`run dir: ${c.state.runDir} (logs in logs/)\n`);
-      if (!c.driver.honoursFaketime)
+      if (c.driver.clock !== 'faketime')
         out(
           `note: ${def.database} is a Go binary and ignores libfaketime: clock faults cannot be applied to it\n`,
         );
@@ -218,7 +224,8 @@ export function registerClusterCommands(program: Command): void {
             stateFile: c.stateFile,
             runDir: s.runDir,
             owner: s.owner?.pid ?? null,
-            subnet: s.subnet,
+            backend: s.placement.backend,
+            subnet: s.placement.subnet,
             nodes: await c.statusReport(),
           };
         }),
@@ -234,7 +241,7 @@ export function registerClusterCommands(program: Command): void {
         );
         for (const n of r.nodes) {
           const st = n.pid
-            ? `pid ${n.pid} ${n.procState === 'T' ? 'PAUSED' : n.procState}`
+            ? `pid ${n.pid} ${n.procState === 'stopped' ? 'PAUSED' : n.procState}`
             : `down${n.down ? ` (${n.down})` : ''}`;
           process.stdout.write(
             `  ${n.name.padEnd(6)} ${n.ip.padEnd(13)} ${st.padEnd(16)} ${n.healthy ? 'healthy' : 'unhealthy'}${n.leader ? ` leader=${n.leader}` : ''}${n.revision !== undefined ? ` rev=${n.revision}` : ''} rss=${mib(n.rssBytes)}\n`,

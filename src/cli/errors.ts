@@ -1,28 +1,11 @@
 /**
- * Exit codes: 0 valid / ok, 1 invalid (a violation was found), 2 unknown, 64 usage error,
- * 65 bad input data, 70 internal error. Input problems are reported as one clear line, never
- * a stack trace; internal errors print the stack because they are our bug.
+ * How the command line reports a fatal error: one clear line for usage and input problems
+ * (src/errors.ts), the stack for internal errors because they are our bug.
  */
+import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, isInputProblem, UsageError } from '../errors.js';
 import { fsReason } from '../input-file.js';
 
-export class UsageError extends Error {
-  static readonly exitCode = 64;
-  override readonly name = 'UsageError';
-}
-
-/** Anything that carries a user-facing location (file:line) and should be shown plainly. */
-export interface InputProblem {
-  readonly userMessage: string;
-}
-
-export const INPUT_ERROR_EXIT = 65;
-export const INTERNAL_ERROR_EXIT = 70;
-
-export function isInputProblem(err: unknown): err is InputProblem {
-  return (
-    typeof err === 'object' && err !== null && typeof (err as InputProblem).userMessage === 'string'
-  );
-}
+export { UsageError } from '../errors.js';
 
 /** Prints an error the way a user should see it and returns the exit code to use. */
 export function reportFatal(err: unknown): number {

@@ -4,21 +4,22 @@
  * stored schedule against a fresh cluster.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { exitCodeFor, type Validity } from '../checkers/result.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { loadSchedule } from '../generators/schedule.js';
 import { createLogger } from '../log.js';
 import { checkRun, runTrial, type RunResultsFile } from '../run/runner.js';
-import { abortOnSignals } from './run.js';
+import { abortOnSignals, trialExitCode } from './run.js';
 import { UsageError } from './errors.js';
+import { inRun } from '../run-layout.js';
 import { examples } from './help.js';
 
 const verdictText = (v: Validity) => (v === true ? 'valid' : v === false ? 'INVALID' : 'unknown');
 
 function readRunResults(runDir: string): RunResultsFile {
-  const file = join(runDir, 'results.json');
+  const file = inRun(runDir, 'results');
   if (!existsSync(file)) throw new UsageError(`${runDir} is not a run directory (no results.json)`);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as RunResultsFile;
@@ -63,7 +64,7 @@ export function registerReplayCommands(program: Command): void {
           ...(globals.logFile ? { file: globals.logFile } : {}),
         });
         if (!o.live) {
-          const obsFile = join(runDir, 'observations.json');
+          const obsFile = inRun(runDir, 'observations');
           const observations = existsSync(obsFile)
             ? (JSON.parse(readFileSync(obsFile, 'utf8')) as ReplicaObservation[])
             : undefined;
@@ -87,9 +88,9 @@ export function registerReplayCommands(program: Command): void {
           process.exitCode = exitCodeFor(again.valid);
           return;
         }
-        const schedule = await loadSchedule(join(runDir, 'schedule.json'));
-        const clusterFile = existsSync(join(runDir, 'cluster.json'))
-          ? join(runDir, 'cluster.json')
+        const schedule = await loadSchedule(inRun(runDir, 'schedule'));
+        const clusterFile = existsSync(inRun(runDir, 'cluster'))
+          ? inRun(runDir, 'cluster')
           : stored.run.cluster;
         const controller = new AbortController();
         const release = abortOnSignals(controller, log);
@@ -97,7 +98,7 @@ export function registerReplayCommands(program: Command): void {
           const outcome = await runTrial({
             clusterFile,
             workload: stored.run.workload === 'pg-vote' ? 'vote' : 'register',
-            readConsistency: stored.run.readConsistency,
+            readConsistency: stored.run.readConsistency ?? 'linearizable',
             ...(stored.run.isolation ? { isolation: stored.run.isolation } : {}),
             ...(stored.run.healAtEnd === false ? { healAtEnd: false } : {}),
             schedule,
@@ -115,7 +116,7 @@ export function registerReplayCommands(program: Command): void {
           process.stdout.write(
             `original verdict ${verdictText(stored.valid)}, live replay ${verdictText(outcome.valid)}\n`,
           );
-          process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+          process.exitCode = trialExitCode(outcome, controller.signal.aborted);
         } finally {
           release();
         }

@@ -7,11 +7,16 @@ import type { Command } from 'commander';
 import { runShutdownHooks } from '../cluster/cleanup.js';
 import { exitCodeFor } from '../checkers/result.js';
 import { createLogger, type Logger } from '../log.js';
-import { runTrial } from '../run/runner.js';
+import { runTrial, type RunOutcome } from '../run/runner.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../run/workloads.js';
 import { ISOLATIONS, type Isolation } from '../clients/pg-vote.js';
 import { loadSchedule } from '../generators/schedule.js';
-import { UsageError } from './errors.js';
+import { INPUT_ERROR_EXIT, INTERNAL_ERROR_EXIT, UsageError } from '../errors.js';
+import { MODELS, canonicalModel } from '../checkers/txn/models.js';
+import { DEFAULT_SCHEDULE_PARAMS } from '../generators/params.js';
+import { parseSlos, SloSyntaxError } from '../checkers/slo/index.js';
+import { historyFileOf } from '../compare/load.js';
+import { parseTolerance } from './compare.js';
 import {
   addScheduleOptions,
   scheduleParamsFromOptions,
@@ -31,12 +36,39 @@ interface RunCliOptions extends ScheduleCliOptions {
   test?: string;
   json?: boolean;
   isolation: string;
+  consistencyModel?: string;
   healUntilTeardown: boolean;
   faultTargets?: string;
   schedule?: string;
+  slo: string[];
+  openLoop?: boolean;
+  baseline?: string;
+  tolerance: string;
 }
 
 const WORKLOADS: readonly WorkloadName[] = WORKLOAD_NAMES;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Every --slo parsed before anything starts: a malformed one is a usage error naming it. */
+export function sloOptions(texts: readonly string[]): string[] {
+  try {
+    return parseSlos(texts).map((s) => s.text);
+  } catch (err) {
+    if (err instanceof SloSyntaxError) throw new UsageError(`--slo: ${err.message}`);
+    throw err;
+  }
+}
+
+/** --open-loop: --rate is the total (default: the closed loop's 10 ops/s per worker). */
+function openLoopRateOf(o: RunCliOptions): number {
+  const concurrency =
+    o.concurrency === undefined ? DEFAULT_SCHEDULE_PARAMS.concurrency : Number(o.concurrency);
+  const rate = o.rate === undefined ? 10 * concurrency : Number(o.rate);
+  if (!Number.isFinite(rate) || rate <= 0)
+    throw new UsageError(`--rate: expected ops/s > 0, got '${o.rate}'`);
+  return rate;
+}
 
 /** `read-committed` (or `read committed`) -> `read committed`. */
 export function parseIsolation(text: string): Isolation {
@@ -50,6 +82,18 @@ export function parseIsolation(text: string): Isolation {
     );
   }
   return level as Isolation;
+}
+
+/**
+ * The exit code of a trial: 130 when interrupted; a cluster that never came up ran nothing, so
+ * no verdict but whose fault it was (65: the definition's start command; 70: ours); else the
+ * verdict's.
+ */
+export function trialExitCode(outcome: RunOutcome, aborted: boolean): number {
+  if (aborted) return 130;
+  if (outcome.startFailure === 'definition') return INPUT_ERROR_EXIT;
+  if (outcome.startFailure === 'internal') return INTERNAL_ERROR_EXIT;
+  return exitCodeFor(outcome.valid);
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -130,8 +174,12 @@ export function registerRunCommands(program: Command): void {
       .option('--read-consistency <c>', 'linearizable or serializable', 'linearizable')
       .option(
         '--isolation <level>',
-        'vote workload: read-committed, repeatable-read or serializable',
+        'vote and list-append workloads: read-committed, repeatable-read or serializable',
         'read-committed',
+      )
+      .option(
+        '--consistency-model <name>',
+        'list-append: Elle model to check against (default: what --isolation promises: read-committed, snapshot-isolation, serializable)',
       )
       .option(
         '--schedule <file>',
@@ -152,7 +200,22 @@ export function registerRunCommands(program: Command): void {
         '--test <name>',
         'test name, results/<test>/... (default: <cluster>-<workload>, e.g. etcd-5-register)',
       )
-      .option('--json', 'print results.json instead of the summary'),
+      .option('--json', 'print results.json instead of the summary')
+      .option(
+        '--slo <expr>',
+        "an SLO the run must meet, repeatable: 'p95 < 500ms', 'success >= 0.99', 'p99 < 2s during faults', 'max-gap < 3s', 'recovery < 10s after heal'",
+        collect,
+        [],
+      )
+      .option(
+        '--baseline <run>',
+        'compare with this run at the end: a regression makes the run INVALID',
+      )
+      .option('--tolerance <t>', 'with --baseline: allowed change, e.g. 10% or 0.1', '10%')
+      .option(
+        '--open-loop',
+        'open loop: --rate is ops/s in total, on a fixed timetable spread over the workers; latency from each intended start',
+      ),
   ).action(async (o: RunCliOptions, cmd: Command) => {
     if (!WORKLOADS.includes(o.workload as WorkloadName)) {
       throw new UsageError(
@@ -160,6 +223,17 @@ export function registerRunCommands(program: Command): void {
       );
     }
     const isolation = parseIsolation(o.isolation);
+    if (o.consistencyModel !== undefined && canonicalModel(o.consistencyModel) === undefined)
+      throw new UsageError(
+        `--consistency-model: unknown model '${o.consistencyModel}' (${MODELS.join(', ')})`,
+      );
+    const slos = sloOptions(o.slo);
+    const openLoopRate = o.openLoop ? openLoopRateOf(o) : undefined;
+    // A missing baseline is an input error now, not after the run.
+    if (o.baseline) historyFileOf(o.baseline);
+    const baseline = o.baseline
+      ? { run: o.baseline, tolerance: parseTolerance(o.tolerance) }
+      : undefined;
     const faultTargets = o.faultTargets
       ?.split(',')
       .map((n) => n.trim())
@@ -191,6 +265,7 @@ export function registerRunCommands(program: Command): void {
         workload: o.workload as WorkloadName,
         readConsistency: o.readConsistency,
         isolation,
+        ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
         ...(o.healUntilTeardown === false ? { healAtEnd: false } : {}),
         ...(faultTargets ? { faultTargets } : {}),
         ...(schedule ? { schedule } : {}),
@@ -200,6 +275,9 @@ export function registerRunCommands(program: Command): void {
         resultsRoot: o.results,
         ...(o.test ? { test: o.test } : {}),
         opTimeoutMs,
+        ...(slos.length ? { slos } : {}),
+        ...(baseline ? { baseline } : {}),
+        ...(openLoopRate !== undefined ? { openLoopRate } : {}),
         ...(o.checkTimeLimit
           ? { checkTimeLimitMs: positiveSeconds('check-time-limit', o.checkTimeLimit) }
           : {}),
@@ -211,7 +289,7 @@ export function registerRunCommands(program: Command): void {
       process.stdout.write(
         o.json ? JSON.stringify(outcome.results, null, 2) + '\n' : outcome.summary,
       );
-      process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(outcome.valid);
+      process.exitCode = trialExitCode(outcome, controller.signal.aborted);
     } finally {
       release();
     }

@@ -36,6 +36,7 @@ export interface ScheduleCliOptions {
   faultCount?: string;
   faultDuration?: string;
   settle?: string;
+  flap?: boolean;
 }
 
 const D = DEFAULT_SCHEDULE_PARAMS;
@@ -73,6 +74,10 @@ export function addScheduleOptions(cmd: Command): Command {
     .option(
       '--settle <s>',
       `quiet seconds at the end with no fault (default: ${seconds(D.settleMs)})`,
+    )
+    .option(
+      '--flap',
+      'generated kills flap: 2-4 kill/restart rounds of the same target within the fault',
     );
 }
 
@@ -131,6 +136,7 @@ export function scheduleParamsFromOptions(o: ScheduleCliOptions): ScheduleParams
   }
   if (Object.keys(faults).length > 0) p.faults = faults as ScheduleParams['faults'];
   if (o.settle !== undefined) p.settleMs = secondsToMs('settle', o.settle);
+  if (o.flap) p.flap = true;
   let params: ScheduleParams;
   try {
     params = resolveScheduleParams(p);

@@ -35,6 +35,7 @@ import {
   type PgTimeouts,
 } from './pg/connection.js';
 import { classifyPgError } from './pg/errors.js';
+import { withOpDeadline } from './op-deadline.js';
 import { ensureVotesTable, readVotes, truncateVotes, type Vote } from './pg/votes-table.js';
 
 export type { Isolation } from './pg/cast-vote.js';
@@ -409,32 +410,15 @@ export class PgVoteWorkloadClient implements Client {
     }
   }
 
-  private async withDeadline(
+  private withDeadline(
     work: Promise<Completion>,
     opts: InvokeOptions,
     onTimeout: 'info' | 'fail',
   ): Promise<Completion> {
-    if (opts.timeoutMs === undefined && !opts.signal) return work;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const gaveUp = new Promise<Completion>((resolve) => {
-      const give = (why: string) => {
-        this.voter.close(); // the connection may be mid-transaction: never reuse it
-        resolve({ type: onTimeout, error: { type: why } });
-      };
-      if (opts.timeoutMs !== undefined) timer = setTimeout(() => give('timeout'), opts.timeoutMs);
-      if (opts.signal) {
-        onAbort = () => give('aborted');
-        if (opts.signal.aborted) onAbort();
-        else opts.signal.addEventListener('abort', onAbort, { once: true });
-      }
+    return withOpDeadline(work, opts, (why) => {
+      this.voter.close(); // the connection may be mid-transaction: never reuse it
+      return { type: onTimeout, error: { type: why } };
     });
-    try {
-      return await Promise.race([work, gaveUp]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   async close(): Promise<void> {

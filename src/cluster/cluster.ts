@@ -1,33 +1,44 @@
 /**
- * A running cluster on this machine: namespaces + bridge (network.ts), one member process per
- * namespace started through `ip netns exec`, and a state file written before anything is created
- * (state.ts) so that teardown (teardown.ts) works even after a crash. The database-specific part
- * is the driver (drivers/).
+ * A running cluster: a placement (where the nodes live and how they are reached: src/placement),
+ * a system driver (how the system under test starts, answers and rejoins: src/system), one
+ * member process per node started through the node's Remote, and a state file written before
+ * anything is created (state.ts) so that teardown (teardown.ts) works even after a crash.
+ * Nothing here knows which backend the nodes are on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { readProcStat } from '../control/proc.js';
+import type { ProcessHandle, ProcessRef, Remote } from '../control/remote.js';
 import { silentLogger, type Logger } from '../log.js';
+import { placementBackend } from '../placement/index.js';
+import type { Placement, PlanContext } from '../placement/placement.js';
+import type { ReplicaObservation } from '../checkers/convergence/check.js';
+import { driverFor } from '../system/index.js';
+import { faketimeEnv, faketimeFile, setClockOffset } from '../system/faketime.js';
+import type {
+  KvHash,
+  Member,
+  MemberControl,
+  MemberStatus,
+  RejoinReport,
+  SystemDriver,
+} from '../system/system.js';
+import { waitFor } from '../wait.js';
 import { onShutdown } from './cleanup.js';
-import { fillTemplate, type ClusterDefinition, type TemplateVar } from './definition.js';
-import type { ClusterControl, DatabaseDriver, KvHash, MemberStatus } from './drivers/driver.js';
-import { driverFor } from './drivers/index.js';
-import { waitFor } from './exec.js';
-import { faketimeEnv, faketimeFile, setClockOffset } from './faketime.js';
-import { bridgeName, createBridge, createNodeNet, netnsName, vethHostName } from './network.js';
-import { isAlive, readProcStat, rssBytes, signal } from './proc.js';
+import { fillTemplate, type ClusterDefinition, type TemplateVar } from '../definition.js';
 import {
   readState,
+  STATE_VERSION,
   stateDir,
   stateFilePath,
   writeState,
   type ClusterState,
   type NodeState,
 } from './state.js';
-import { allocateSubnet, lockExplicitSubnet, releaseSubnet, subnetLockName } from './subnet.js';
 import { teardownState } from './teardown.js';
+import { firstErrorLine } from './log-cause.js';
 
 export interface ClusterOptions {
   /** Where data, logs and faketime files go (data is removed at teardown, logs stay). */
@@ -42,10 +53,11 @@ export interface ClusterOptions {
 export interface NodeStatusReport {
   name: string;
   ip: string;
-  netns: string;
+  /** The backend's identifiers of the node (netns name, host, container). */
+  where: Record<string, string | number>;
   pid?: number;
-  /** /proc state letter: R/S running, T stopped (paused), absent when not running. */
-  procState?: string;
+  /** `stopped` while paused; absent when not running. */
+  procState?: 'running' | 'stopped';
   healthy: boolean;
   leader?: string;
   revision?: number;
@@ -59,9 +71,9 @@ export interface Convergence {
   hashes: KvHash[];
 }
 
-export class Cluster implements ClusterControl {
-  readonly driver: DatabaseDriver;
-  private readonly children = new Map<string, ChildProcess>();
+export class Cluster implements MemberControl {
+  readonly driver: SystemDriver;
+  readonly placement: Placement;
   private unregisterShutdown: (() => void) | undefined;
 
   private constructor(
@@ -70,6 +82,10 @@ export class Cluster implements ClusterControl {
     readonly logger: Logger,
   ) {
     this.driver = driverFor(state.database);
+    this.placement = placementBackend(state.placement.backend).open(
+      state.placement,
+      planContext(state, stateDirPath, logger),
+    );
   }
 
   get definition(): ClusterDefinition {
@@ -78,11 +94,25 @@ export class Cluster implements ClusterControl {
   get nodes(): readonly NodeState[] {
     return this.state.nodes;
   }
+  /** The members as system drivers see them. */
+  get members(): readonly Member[] {
+    return this.state.nodes;
+  }
+  get healthTimeoutMs(): number {
+    return this.definition.healthTimeoutMs;
+  }
   get runId(): string {
     return this.state.runId;
   }
   get stateFile(): string {
     return stateFilePath(this.state.runId, this.stateDirPath);
+  }
+  /** The address the nodes see this machine's clients come from. */
+  get clientIp(): string {
+    return this.state.placement.clientIp;
+  }
+  get subnet(): string {
+    return this.state.placement.subnet;
   }
 
   node(name: string): NodeState {
@@ -91,47 +121,61 @@ export class Cluster implements ClusterControl {
     return n;
   }
 
-  /** Creates the network for a definition (nothing started yet). Undone by `down()`. */
+  /** The node's Remote: the only way to touch its processes, files and network rules. */
+  remote(name: string): Remote {
+    this.node(name);
+    return this.placement.remote(name);
+  }
+
+  /** The backend's identifiers of a node (netns `{ netns, vethHost }`, ...): for reports. */
+  where(name: string): Record<string, string | number> {
+    const n = this.state.placement.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`cluster ${this.state.name} has no node "${name}"`);
+    return n.where;
+  }
+
+  /** The node's directory standing in for `{runDir}` (see the placement's workDir). */
+  workDir(name: string): string {
+    return this.state.placement.nodes.find((x) => x.name === name)?.workDir ?? this.state.runDir;
+  }
+
+  /** Plans the placement, writes the state file, then creates the network and nodes. Undone by `down()`. */
   static async create(def: ClusterDefinition, opts: ClusterOptions): Promise<Cluster> {
     const dir = opts.stateDir ?? stateDir();
     const logger = opts.logger ?? silentLogger;
     const runId = randomBytes(3).toString('hex');
     const runDir = resolve(opts.runDir);
-    let prefix: string;
-    let subnetLock: string;
-    if (def.subnet === 'auto') {
-      const n = await allocateSubnet(runId, dir);
-      prefix = `10.77.${n}`;
-      subnetLock = String(n);
-    } else {
-      lockExplicitSubnet(def.subnet, runId, dir);
-      prefix = def.subnet.split('.').slice(0, 3).join('.');
-      subnetLock = subnetLockName(def.subnet);
-    }
+    const backend = placementBackend(def.backend);
+    const ctx: PlanContext = {
+      runId,
+      runDir,
+      stateDir: dir,
+      stateFile: stateFilePath(runId, dir),
+      ...(opts.definitionFile ? { definitionFile: resolve(opts.definitionFile) } : {}),
+      logger,
+    };
+    const placement = await backend.plan(def, ctx);
     const me = readProcStat(process.pid);
-    const nodes: NodeState[] = def.nodes.map((spec, i) => {
-      const ip = spec.address === 'auto' ? `${prefix}.${11 + i}` : spec.address;
+    const nodes: NodeState[] = def.nodes.map((spec) => {
+      const placed = placement.nodes.find((p) => p.name === spec.name)!;
       const base = {
-        runDir,
+        runDir: placed.workDir,
         node: spec.name,
-        ip,
+        ip: placed.ip,
         clientPort: def.ports.client,
         peerPort: def.ports.peer,
       };
-      const clientUrl = fillTemplate(def.clientEndpoint, base);
       return {
         name: spec.name,
-        ip,
-        netns: netnsName(runId, spec.name),
-        vethHost: vethHostName(runId, i),
+        ip: placed.ip,
         dataDir: resolve(fillTemplate(def.dirs.data, base)),
         logFile: resolve(fillTemplate(def.dirs.log, base)),
-        clientUrl,
-        peerUrl: `http://${ip}:${def.ports.peer}`,
+        clientUrl: fillTemplate(def.clientEndpoint, base),
+        peerUrl: `http://${placed.ip}:${def.ports.peer}`,
       };
     });
     const state: ClusterState = {
-      version: 1,
+      version: STATE_VERSION,
       runId,
       name: def.name,
       database: def.database,
@@ -139,10 +183,7 @@ export class Cluster implements ClusterControl {
       definition: def,
       runDir,
       owner: opts.detached || !me ? null : { pid: process.pid, startTime: me.startTime },
-      bridge: bridgeName(runId),
-      subnet: `${prefix}.0/24`,
-      subnetLock,
-      hostIp: `${prefix}.1`,
+      placement,
       clusterToken: `faultline-${runId}`,
       nodes,
       journals: [],
@@ -153,33 +194,24 @@ export class Cluster implements ClusterControl {
     try {
       file = writeState(state, dir); // before creating anything: a crash from here on is recoverable
     } catch (err) {
-      releaseSubnet(subnetLock, runId, dir);
+      backend.release(placement, ctx);
       throw err;
     }
     const cluster = new Cluster(state, dir, logger);
     if (!opts.detached)
       cluster.unregisterShutdown = onShutdown(`cluster ${runId}`, () => cluster.down());
     try {
-      await createBridge(state.bridge, `${state.hostIp}/24`);
-      await Promise.all(
-        nodes.map((n) =>
-          createNodeNet({
-            netns: n.netns,
-            vethHost: n.vethHost,
-            bridge: state.bridge,
-            cidr: `${n.ip}/24`,
-          }),
-        ),
-      );
-      for (const n of nodes) {
-        mkdirSync(n.dataDir, { recursive: true });
-        mkdirSync(dirname(n.logFile), { recursive: true });
-      }
+      state.placement = await cluster.placement.create();
+      cluster.save();
+      for (const n of nodes) await cluster.makeDirs(n);
     } catch (err) {
       await cluster.down().catch(() => undefined);
       throw err;
     }
-    logger.debug({ runId, stateFile: file, subnet: state.subnet }, 'cluster network created');
+    logger.debug(
+      { runId, stateFile: file, backend: def.backend, subnet: placement.subnet },
+      'cluster nodes created',
+    );
     return cluster;
   }
 
@@ -213,6 +245,24 @@ export class Cluster implements ClusterControl {
     writeState(this.state, this.stateDirPath);
   }
 
+  private async makeDirs(n: NodeState): Promise<void> {
+    if (this.placement.filesAreLocal) {
+      mkdirSync(n.dataDir, { recursive: true });
+      mkdirSync(dirname(n.logFile), { recursive: true });
+    } else {
+      await this.remote(n.name).exec(['mkdir', '-p', '--', n.dataDir, dirname(n.logFile)]);
+    }
+  }
+
+  /** Appends a line to a member's log on its node. */
+  private async appendLog(n: NodeState, line: string): Promise<void> {
+    if (this.placement.filesAreLocal) appendFileSync(n.logFile, line);
+    else
+      await this.remote(n.name).exec(['sh', '-c', 'cat >> "$1"', 'faultline-log', n.logFile], {
+        stdin: line,
+      });
+  }
+
   /** Starts every member as a new cluster and waits for health. Returns ms until healthy. */
   async start(): Promise<number> {
     const t0 = performance.now();
@@ -224,17 +274,24 @@ export class Cluster implements ClusterControl {
     return ms;
   }
 
+  startMember(
+    name: string,
+    opts: { clusterState: 'new' | 'existing'; initialCluster?: string },
+  ): Promise<void> {
+    return this.startNode(name, opts);
+  }
+
   async startNode(
     name: string,
     opts: { clusterState: 'new' | 'existing'; initialCluster?: string; wait?: boolean },
   ): Promise<void> {
     const node = this.node(name);
-    if (this.isRunning(name))
+    if (await this.isRunning(name))
       throw new Error(`${name} is already running (pid ${node.process!.pid})`);
     const def = this.definition;
-    const tmpl = def.start ?? this.driver.defaultStart(def);
+    const tmpl = def.start ?? this.driver.defaultStart();
     const vars: Partial<Record<TemplateVar, string | number>> = {
-      runDir: this.state.runDir,
+      runDir: this.workDir(name),
       node: node.name,
       ip: node.ip,
       clientPort: def.ports.client,
@@ -244,27 +301,26 @@ export class Cluster implements ClusterControl {
       clientUrl: node.clientUrl,
       peerUrl: node.peerUrl,
       ...this.driver.templateVars({
-        def,
-        nodes: this.state.nodes,
-        node,
+        member: node,
+        peers: this.state.nodes,
         clusterState: opts.clusterState,
         clusterToken: this.state.clusterToken,
         ...(opts.initialCluster ? { initialCluster: opts.initialCluster } : {}),
       }),
     };
     const argv = [fillTemplate(tmpl.command, vars), ...tmpl.args.map((a) => fillTemplate(a, vars))];
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(tmpl.env)) env[k] = fillTemplate(v, vars);
-    if (this.driver.honoursFaketime) {
-      const file = faketimeFile(this.state.runDir, name);
-      setClockOffset(file, 0);
+    const remote = this.remote(name);
+    if (this.driver.clock === 'faketime') {
+      const file = faketimeFile(this.workDir(name), name);
+      await setClockOffset(remote, file, 0);
       Object.assign(env, faketimeEnv(file));
     }
-    mkdirSync(node.dataDir, { recursive: true });
-    mkdirSync(dirname(node.logFile), { recursive: true });
+    await this.makeDirs(node);
     // A JSON marker line, so log parsers see restarts; zap lines are JSON too.
-    appendFileSync(
-      node.logFile,
+    await this.appendLog(
+      node,
       JSON.stringify({
         level: 'info',
         ts: new Date().toISOString(),
@@ -274,56 +330,52 @@ export class Cluster implements ClusterControl {
         argv,
       }) + '\n',
     );
-    const fd = openSync(node.logFile, 'a');
-    let child: ChildProcess;
-    try {
-      // detached: own process group, so a terminal's Ctrl-C reaches only Faultline, which then
-      // tears down with SIGKILL instead of etcd's slow SIGTERM path.
-      child = spawn('ip', ['netns', 'exec', node.netns, ...argv], {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env,
-      });
-      await new Promise<void>((res, rej) => {
-        child.once('spawn', res);
-        child.once('error', rej);
-      });
-    } finally {
-      closeSync(fd);
-    }
-    child.unref();
-    const pid = child.pid!;
-    const st = readProcStat(pid);
-    node.process = { pid, startTime: st?.startTime ?? 0 };
+    const handle = await remote.spawn(argv, { logFile: node.logFile, label: 'member', env });
+    node.process = handle.ref;
     delete node.down;
-    this.children.set(name, child);
-    child.once('exit', () => {
-      if (this.children.get(name) === child) this.children.delete(name);
-    });
     this.save();
-    this.logger.debug({ node: name, pid }, 'member started');
+    this.logger.debug({ node: name, pid: handle.ref.pid }, 'member started');
     if (opts.wait) await this.waitHealthy({ nodes: [name] });
   }
 
-  isRunning(name: string): boolean {
+  /** The member's process handle, if one was started (it may have exited since). */
+  private handle(name: string): ProcessHandle | undefined {
     const p = this.node(name).process;
-    return !!p && isAlive(p.pid, p.startTime);
+    return p ? this.remote(name).attach(p) : undefined;
   }
 
+  async isRunning(name: string): Promise<boolean> {
+    const h = this.handle(name);
+    return !!h && (await h.state()) !== 'exited';
+  }
+
+  /** The recorded member pid (on its node), if a member was started and not killed since. */
   pidOf(name: string): number | undefined {
-    return this.isRunning(name) ? this.node(name).process!.pid : undefined;
+    return this.node(name).process?.pid;
+  }
+
+  /** The member's process identity, if it runs. */
+  async processOf(name: string): Promise<ProcessRef | undefined> {
+    return (await this.isRunning(name)) ? this.node(name).process : undefined;
+  }
+
+  /** Signals a member the driver's way (PostgreSQL: its process tree), else the process alone. */
+  async signalMember(handle: ProcessHandle, sig: NodeJS.Signals): Promise<void> {
+    if (this.driver.signal) await this.driver.signal(handle, sig);
+    else await handle.signal(sig);
+  }
+
+  killMember(name: string): Promise<void> {
+    return this.killNode(name);
   }
 
   /** SIGKILL and wait until the process is gone. */
   async killNode(name: string, why: NodeState['down'] = 'killed'): Promise<void> {
     const node = this.node(name);
-    const p = node.process;
-    if (p && isAlive(p.pid, p.startTime)) {
-      await this.signalMember(p.pid, 'SIGKILL');
-      await waitFor(`${name} (pid ${p.pid}) to exit`, () => !isAlive(p.pid, p.startTime), {
-        timeoutMs: 10_000,
-        intervalMs: 10,
-      });
+    const h = this.handle(name);
+    if (h && (await h.state()) !== 'exited') {
+      await this.signalMember(h, 'SIGKILL');
+      await h.wait(10_000);
     }
     delete node.process;
     node.down = why;
@@ -332,55 +384,64 @@ export class Cluster implements ClusterControl {
 
   /** Stops a member the way the definition says (signal, grace period), then SIGKILL. */
   async stopNode(name: string): Promise<void> {
-    const p = this.node(name).process;
+    const h = this.handle(name);
     const { signal: sig, graceMs } = this.definition.stop;
-    if (p && isAlive(p.pid, p.startTime) && sig !== 'SIGKILL') {
-      signal(p.pid, 'SIGCONT'); // a paused member cannot act on SIGTERM
-      signal(p.pid, sig);
-      await waitFor(`${name} to stop`, () => !isAlive(p.pid, p.startTime), {
-        timeoutMs: graceMs,
-        intervalMs: 20,
-      }).catch(() => undefined);
+    if (h && (await h.state()) !== 'exited' && sig !== 'SIGKILL') {
+      await h.signal('SIGCONT'); // a paused member cannot act on SIGTERM
+      await h.signal(sig);
+      await h.wait(graceMs).catch(() => undefined);
     }
     await this.killNode(name, 'stopped');
   }
 
-  /** Signals a member: its whole process tree when the driver knows how (PostgreSQL), else `pid`. */
-  private async signalMember(pid: number, sig: NodeJS.Signals): Promise<void> {
-    if (this.driver.signalTree) await this.driver.signalTree(pid, sig);
-    else signal(pid, sig);
-  }
-
-  async pauseNode(name: string): Promise<number> {
-    const pid = this.requirePid(name);
-    await this.signalMember(pid, 'SIGSTOP');
-    await waitFor(`${name} (pid ${pid}) to stop`, () => readProcStat(pid)?.state === 'T', {
-      timeoutMs: 5000,
-      intervalMs: 10,
-    });
-    return pid;
+  /** SIGSTOP; resolves once the member is seen stopped. */
+  async pauseNode(name: string): Promise<ProcessRef> {
+    const h = await this.requireHandle(name);
+    await this.signalMember(h, 'SIGSTOP');
+    await waitFor(
+      `${name} (pid ${h.ref.pid}) to stop`,
+      async () => (await h.state()) === 'stopped',
+      {
+        timeoutMs: 5000,
+        intervalMs: 10,
+      },
+    );
+    return h.ref;
   }
 
   async resumeNode(name: string): Promise<void> {
-    const pid = this.requirePid(name);
-    await this.signalMember(pid, 'SIGCONT');
-    await waitFor(`${name} (pid ${pid}) to continue`, () => readProcStat(pid)?.state !== 'T', {
-      timeoutMs: 5000,
-      intervalMs: 10,
-    });
+    const h = await this.requireHandle(name);
+    await this.signalMember(h, 'SIGCONT');
+    await waitFor(
+      `${name} (pid ${h.ref.pid}) to continue`,
+      async () => (await h.state()) !== 'stopped',
+      { timeoutMs: 5000, intervalMs: 10 },
+    );
+  }
+
+  /** The system's amnesia heal: the driver brings back a member whose data was wiped. */
+  rejoin(name: string): Promise<RejoinReport> {
+    return this.driver.rejoinAfterDataLoss(this, name);
   }
 
   async wipeData(name: string): Promise<void> {
     const node = this.node(name);
-    if (this.isRunning(name)) throw new Error(`refusing to wipe ${name}'s data while it runs`);
-    await rm(node.dataDir, { recursive: true, force: true });
-    mkdirSync(node.dataDir, { recursive: true });
+    if (await this.isRunning(name))
+      throw new Error(`refusing to wipe ${name}'s data while it runs`);
+    await this.remote(name).exec(['rm', '-rf', '--', node.dataDir]);
+    await this.makeDirs(node);
   }
 
-  private requirePid(name: string): number {
-    const pid = this.pidOf(name);
-    if (pid === undefined) throw new Error(`${name} is not running`);
-    return pid;
+  /** Entries left in a member's data directory (0 after a wipe). */
+  async dataEntries(name: string): Promise<number> {
+    const r = await this.remote(name).run(['ls', '-A', '--', this.node(name).dataDir]);
+    return r.code === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
+  }
+
+  private async requireHandle(name: string): Promise<ProcessHandle> {
+    const h = this.handle(name);
+    if (!h || (await h.state()) === 'exited') throw new Error(`${name} is not running`);
+    return h;
   }
 
   /** Waits until the given members (default all) are healthy; fails fast if one exits. */
@@ -388,12 +449,16 @@ export class Cluster implements ClusterControl {
     const names = opts.nodes ?? this.state.nodes.map((n) => n.name);
     const timeoutMs = opts.timeoutMs ?? this.definition.healthTimeoutMs;
     const pending = new Set(names);
+    const firstDown = async (): Promise<string | undefined> => {
+      for (const name of pending) if (!(await this.isRunning(name))) return name;
+      return undefined;
+    };
     // waitFor retries on a throw; a member that exited ends the wait at once instead.
     let exited: string | undefined;
     await waitFor(
       `${[...pending].join(', ')} to be healthy`,
       async () => {
-        exited = [...pending].find((name) => !this.isRunning(name));
+        exited = await firstDown();
         if (exited) return true;
         const results = await Promise.all(
           [...pending].map(
@@ -405,61 +470,95 @@ export class Cluster implements ClusterControl {
       },
       { timeoutMs, intervalMs: 50 },
     ).then(
-      () => {
-        if (exited) throw new MemberExitedError(exited, this.logTail(exited));
+      async () => {
+        if (exited) throw await this.memberExited(exited);
       },
-      (err: unknown) => {
+      async (err: unknown) => {
         if (err instanceof Error && /timed out/.test(err.message)) {
-          const down = [...pending].find((n) => !this.isRunning(n));
-          if (down) throw new MemberExitedError(down, this.logTail(down));
+          const down = await firstDown();
+          if (down) throw await this.memberExited(down);
         }
         throw err;
       },
     );
   }
 
-  /** Rethrows a member exit immediately instead of polling until the deadline. */
-  logTail(name: string, lines = 5): string {
+  /** A member gone before it was healthy, with the first error line of its latest start. */
+  private async memberExited(name: string): Promise<MemberExitedError> {
+    let log = '';
     try {
-      return readFileSync(this.node(name).logFile, 'utf8')
-        .trimEnd()
-        .split('\n')
-        .slice(-lines)
-        .join('\n');
+      log = await this.readLog(name);
+    } catch {
+      // no log: the cause stays unknown
+    }
+    return new MemberExitedError(
+      name,
+      firstErrorLine(log) ?? 'it printed nothing',
+      this.node(name).logFile,
+    );
+  }
+
+  /** A member's log as written so far, read on its node. */
+  async readLog(name: string): Promise<string> {
+    const file = this.node(name).logFile;
+    if (this.placement.filesAreLocal) return readFile(file, 'utf8');
+    return this.remote(name).exec(['cat', '--', file]);
+  }
+
+  /** The last lines of a member's log (for errors: a bad start command, a port in use). */
+  async logTail(name: string, lines = 5): Promise<string> {
+    try {
+      return (await this.readLog(name)).trimEnd().split('\n').slice(-lines).join('\n');
     } catch {
       return '';
     }
   }
 
   /** The current leader(s), asked of the members through the driver. */
-  primaries(names?: string[]): Promise<string[]> {
-    const nodes = names
-      ? names.map((n) => this.node(n))
-      : this.state.nodes.filter((n) => this.isRunning(n.name));
+  async primaries(names?: string[]): Promise<string[]> {
+    const nodes = names ? names.map((n) => this.node(n)) : await this.runningNodes();
     return this.driver.primaries(nodes);
+  }
+
+  private async runningNodes(): Promise<NodeState[]> {
+    const up = await Promise.all(this.state.nodes.map((n) => this.isRunning(n.name)));
+    return this.state.nodes.filter((_, i) => up[i]);
   }
 
   status(name: string): Promise<MemberStatus> {
     return this.driver.status(this.node(name), this.state.nodes);
   }
 
-  /** The nodes as the link-proxy layer (src/nemesis/link) sees them; peer traffic gets proxied. */
+  /**
+   * The nodes as the link-proxy layer (src/nemesis/link) sees them; peer traffic gets proxied.
+   * The link layer redirects traffic inside network namespaces: netns placements only, today.
+   */
   nodeNets(): { name: string; netns: string; ip: string; ports: number[] }[] {
-    return this.state.nodes.map((n) => ({
-      name: n.name,
-      netns: n.netns,
-      ip: n.ip,
-      ports: [this.definition.ports.peer],
-    }));
+    return this.state.nodes.map((n) => {
+      const netns = this.where(n.name).netns;
+      if (typeof netns !== 'string')
+        throw new Error(
+          `link faults need the node's network namespace; backend ${this.state.placement.backend} has none here`,
+        );
+      return { name: n.name, netns, ip: n.ip, ports: [this.definition.ports.peer] };
+    });
   }
 
   endpoints(names?: string[]): string[] {
     return (names ?? this.state.nodes.map((n) => n.name)).map((n) => this.node(n).clientUrl);
   }
 
-  /** Sum of the resident memory of the running members, in bytes. */
-  memoryBytes(): number {
-    return this.state.nodes.reduce((sum, n) => sum + (n.process ? rssBytes(n.process.pid) : 0), 0);
+  /** Sum of the resident memory of the running members (and their process trees), in bytes. */
+  async memoryBytes(): Promise<number> {
+    const each = await Promise.all(
+      this.state.nodes.map(async (n) => (await this.memberRss(n.name)) ?? 0),
+    );
+    return each.reduce((a, b) => a + b, 0);
+  }
+
+  private async memberRss(name: string): Promise<number | undefined> {
+    const h = this.handle(name);
+    return h?.memoryBytes ? h.memoryBytes({ tree: !!this.driver.signal }) : undefined;
   }
 
   /**
@@ -482,25 +581,30 @@ export class Cluster implements ClusterControl {
     return { converged: new Set(hashes.map((h) => h.hash)).size === 1, revision, hashes };
   }
 
+  /** Replica observations for the convergence checker (the driver's `observe`). */
+  observe(opts: { timeoutMs?: number; now?: () => number } = {}): Promise<ReplicaObservation[]> {
+    return this.driver.observe(this.state.nodes, opts);
+  }
+
   async statusReport(): Promise<NodeStatusReport[]> {
     return Promise.all(
       this.state.nodes.map(async (n) => {
-        const running = this.isRunning(n.name);
+        const h = this.handle(n.name);
+        const st = h ? await h.state() : 'exited';
+        const running = st !== 'exited';
         const healthy = running && (await this.driver.isHealthy(n, 1000));
-        const st = healthy
+        const status = healthy
           ? await this.driver.status(n, this.state.nodes).catch(() => undefined)
           : undefined;
         return {
           name: n.name,
           ip: n.ip,
-          netns: n.netns,
-          ...(running
-            ? { pid: n.process!.pid, procState: readProcStat(n.process!.pid)?.state }
-            : {}),
+          where: this.where(n.name),
+          ...(running ? { pid: n.process!.pid, procState: st as 'running' | 'stopped' } : {}),
           healthy,
-          ...(st?.leader ? { leader: st.leader } : {}),
-          ...(st ? { revision: st.revision } : {}),
-          rssBytes: running ? rssBytes(n.process!.pid) : 0,
+          ...(status?.leader ? { leader: status.leader } : {}),
+          ...(status ? { revision: status.revision } : {}),
+          rssBytes: running ? ((await this.memberRss(n.name)) ?? 0) : 0,
           ...(n.down ? { down: n.down } : {}),
         };
       }),
@@ -528,28 +632,40 @@ export class Cluster implements ClusterControl {
     this.save();
   }
 
-  /** Records a helper process (e.g. a link proxy) to kill at teardown. */
-  registerAuxProcess(pid: number, what: string): void {
-    this.state.auxProcesses.push({ pid, startTime: readProcStat(pid)?.startTime ?? 0, what });
+  /** Records a helper process on a node (e.g. a link proxy) to kill at teardown. */
+  registerAuxProcess(ref: ProcessRef, what: string): void {
+    this.state.auxProcesses.push({ ...ref, what });
     this.save();
   }
 
-  /** SIGKILL everything, remove namespaces, veths, bridge and data. Idempotent. */
+  /** Kills everything, removes the nodes, network and data; collects logs. Idempotent. */
   async down(): Promise<void> {
     this.unregisterShutdown?.();
     this.unregisterShutdown = undefined;
-    await teardownState(this.state, this.stateDirPath);
-    this.children.clear();
+    await teardownState(this.state, this.stateDirPath, this.placement);
   }
+}
+
+function planContext(state: ClusterState, dir: string, logger: Logger): PlanContext {
+  return {
+    runId: state.runId,
+    runDir: state.runDir,
+    stateDir: dir,
+    stateFile: stateFilePath(state.runId, dir),
+    ...(state.definitionFile ? { definitionFile: state.definitionFile } : {}),
+    logger,
+  };
 }
 
 export class MemberExitedError extends Error {
   override readonly name = 'MemberExitedError';
   constructor(
     readonly node: string,
-    readonly logTail: string,
+    /** The first error line of the member's log (see log-cause.ts). */
+    readonly reason: string,
+    readonly logFile: string,
   ) {
-    super(`member ${node} exited before becoming healthy; last log lines:\n${logTail}`);
+    super(`member ${node} exited before becoming healthy: ${reason} (log: ${logFile})`);
   }
   /** Shown by the CLI as is (no stack): usually a bad start command or a port in use. */
   get userMessage(): string {

@@ -1,14 +1,17 @@
 /**
  * State files: what a Faultline process created, written BEFORE it creates it, so that a crash at
- * any point leaves enough on disk to undo everything (namespaces, veths, bridge, processes,
- * faults). One JSON file per cluster run in `<stateDir>/clusters/<runId>.json`.
+ * any point leaves enough on disk to undo everything (the placement's network and nodes, member
+ * processes, faults). One JSON file per cluster run in `<stateDir>/clusters/<runId>.json`.
  *
  * The state dir is /run/faultline (tmpfs: a reboot clears it, as it clears what it describes),
  * overridable with FAULTLINE_STATE_DIR.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterDefinition } from './definition.js';
+import type { ProcessRef } from '../control/remote.js';
+import type { PlacementRecord } from '../placement/placement.js';
+import type { Member } from '../system/system.js';
+import type { ClusterDefinition } from '../definition.js';
 
 export function stateDir(): string {
   return process.env.FAULTLINE_STATE_DIR || '/run/faultline';
@@ -18,48 +21,40 @@ export function clustersStateDir(dir = stateDir()): string {
   return join(dir, 'clusters');
 }
 
-/** A process identity that survives pid reuse: pid plus its start time (/proc/<pid>/stat). */
-export interface ProcessRef {
+/** A local process identity that survives pid reuse: pid plus its start time (/proc/<pid>/stat). */
+export interface LocalProcess {
   pid: number;
   startTime: number;
 }
 
-export interface NodeState {
-  name: string;
-  ip: string;
-  netns: string;
-  /** Host-side end of the node's veth pair (the other end is eth0 inside the namespace). */
-  vethHost: string;
-  dataDir: string;
-  logFile: string;
-  clientUrl: string;
-  peerUrl: string;
-  /** The running member, if any. */
+/** A member as the system sees it (paths on the node), plus what Faultline tracks of it. */
+export interface NodeState extends Member {
+  /** The running member, if any (its Remote's handle identity). */
   process?: ProcessRef;
   /** Set while Faultline has the node deliberately stopped (kill/amnesia), so status can say so. */
   down?: 'killed' | 'amnesia' | 'stopped';
 }
 
+export const STATE_VERSION = 2;
+
 export interface ClusterState {
-  version: 1;
+  version: typeof STATE_VERSION;
   runId: string;
   name: string;
   database: ClusterDefinition['database'];
   definitionFile?: string;
   definition: ClusterDefinition;
+  /** The local run directory: logs are collected here; faults journal here. */
   runDir: string;
   /** The process whose lifetime the cluster shares, or null for a cluster left up on purpose. */
-  owner: ProcessRef | null;
-  bridge: string;
-  subnet: string;
-  /** Name of the subnet lock file in <stateDir>/subnets. */
-  subnetLock: string;
-  hostIp: string;
+  owner: LocalProcess | null;
+  /** Where the nodes live: written before anything is created (src/placement). */
+  placement: PlacementRecord;
   clusterToken: string;
   nodes: NodeState[];
   /** Fault journals of nemeses that worked on this cluster, with the process that wrote each. */
-  journals: { path: string; writer: ProcessRef }[];
-  /** Other helper processes (e.g. link proxies) to kill on teardown. */
+  journals: { path: string; writer: LocalProcess }[];
+  /** Other helper processes on the nodes (e.g. link proxies) to kill on teardown. */
   auxProcesses: (ProcessRef & { what: string })[];
   createdAt: string;
 }
@@ -80,8 +75,13 @@ export function writeState(state: ClusterState, dir = stateDir()): string {
 
 export function readState(file: string): ClusterState {
   const state = JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
-  if (state.version !== 1 || typeof state.runId !== 'string') {
+  if (typeof state.runId !== 'string' || typeof state.version !== 'number') {
     throw new Error(`${file}: not a Faultline cluster state file`);
+  }
+  if (state.version !== STATE_VERSION) {
+    throw new Error(
+      `${file}: state file version ${state.version} (this Faultline reads ${STATE_VERSION}); tear it down with the Faultline that made it`,
+    );
   }
   return state;
 }

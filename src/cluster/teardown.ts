@@ -1,44 +1,61 @@
 /**
  * Tearing a cluster down from its state file alone, so it works for a cluster this process owns,
- * for one left up by `cluster up`, and for one whose Faultline crashed: SIGKILL every process in
- * its namespaces (stopped ones too: SIGKILL ends a SIGSTOPped process), then remove namespaces,
- * veths, bridge and data directories. Logs stay: they belong to the run's record.
+ * for one left up by `cluster up`, and for one whose Faultline crashed: copy the member logs
+ * home (where they are not local already), then let the placement kill every process Faultline
+ * started on the nodes (stopped ones too: SIGKILL ends a SIGSTOPped process) and remove what it
+ * made, then remove data directories. Logs stay: they belong to the run's record.
  */
+import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { waitFor } from './exec.js';
-import { deleteBridge, deleteNodeNet, netnsPids } from './network.js';
-import { isAlive, signal } from './proc.js';
-import { removeState, stateDir, type ClusterState } from './state.js';
-import { releaseSubnet } from './subnet.js';
+import { placementBackend } from '../placement/index.js';
+import type { Placement } from '../placement/placement.js';
+import { runFile } from '../run-layout.js';
+import { removeState, stateDir, stateFilePath, type ClusterState } from './state.js';
 
 export interface TeardownReport {
   runId: string;
-  killed: number[];
-  namespaces: string[];
+  killed: string[];
+  removed: string[];
 }
 
 export async function teardownState(
   state: ClusterState,
   dir = stateDir(),
+  open?: Placement,
 ): Promise<TeardownReport> {
-  const pids = new Set<number>();
-  for (const n of state.nodes) {
-    if (n.process && isAlive(n.process.pid, n.process.startTime)) pids.add(n.process.pid);
-    for (const pid of await netnsPids(n.netns)) pids.add(pid);
+  const placement =
+    open ??
+    placementBackend(state.placement.backend).open(state.placement, {
+      runId: state.runId,
+      runDir: state.runDir,
+      stateDir: dir,
+      stateFile: stateFilePath(state.runId, dir),
+      ...(state.definitionFile ? { definitionFile: state.definitionFile } : {}),
+    });
+  if (!placement.filesAreLocal) {
+    await placement
+      .collectLogs(
+        state.nodes.map((n) => ({
+          node: n.name,
+          remotePath: n.logFile,
+          localPath: join(state.runDir, runFile.nodeLog(n.name)),
+        })),
+      )
+      .catch(() => undefined); // an unreachable node must not keep the rest up
+    for (const n of state.nodes)
+      await placement
+        .remote(n.name)
+        .run(['rm', '-rf', '--', n.dataDir])
+        .catch(() => undefined);
   }
-  for (const a of state.auxProcesses ?? []) if (isAlive(a.pid, a.startTime)) pids.add(a.pid);
-  pids.delete(process.pid);
-  for (const pid of pids) {
-    signal(pid, 'SIGKILL');
-  }
-  await waitFor('cluster processes to exit', () => [...pids].every((p) => !isAlive(p)), {
-    timeoutMs: 10_000,
-    intervalMs: 20,
-  });
-  await Promise.all(state.nodes.map((n) => deleteNodeNet(n.netns, n.vethHost)));
-  await deleteBridge(state.bridge);
-  await Promise.all(state.nodes.map((n) => rm(n.dataDir, { recursive: true, force: true })));
-  releaseSubnet(state.subnetLock, state.runId, dir);
+  const processes = [
+    ...state.nodes.flatMap((n) => (n.process ? [n.process] : [])),
+    ...(state.auxProcesses ?? []),
+  ];
+  const report = await placement.destroy(processes);
+  if (placement.filesAreLocal)
+    await Promise.all(state.nodes.map((n) => rm(n.dataDir, { recursive: true, force: true })));
+  await placement.close();
   removeState(state.runId, dir);
-  return { runId: state.runId, killed: [...pids], namespaces: state.nodes.map((n) => n.netns) };
+  return { runId: state.runId, killed: report.killed, removed: report.removed };
 }

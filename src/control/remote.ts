@@ -17,6 +17,8 @@
  *   data, stored in the cluster state file before anything else is done, and `attach(ref)` on a
  *   fresh Remote (after a crash of Faultline) gives a working handle again.
  * - Secrets (keys, passwords) given to an implementation never appear in errors or logs.
+ * - Privilege: commands run with the rights the backend was configured for (ssh with `sudo`
+ *   in the definition: every command through `sudo -n`); callers never prefix sudo themselves.
  */
 
 export type RemoteKind = 'netns' | 'ssh' | 'docker';
@@ -69,6 +71,8 @@ export interface ProcessHandle {
   state(): Promise<ProcessState>;
   /** Resolves when the process has exited; rejects at the deadline. */
   wait(timeoutMs: number): Promise<ExitStatus | undefined>;
+  /** Optional: resident memory of the process (with `tree`, of its whole tree), in bytes; 0 when gone. */
+  memoryBytes?(opts?: { tree?: boolean }): Promise<number>;
 }
 
 export interface SpawnOptions extends Omit<RunOptions, 'stdin' | 'timeoutMs'> {

@@ -5,12 +5,13 @@
  *
  * Paths in the file (`cluster`, `results`) are relative to the config file's directory.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveScheduleParams, type ScheduleParams } from '../generators/params.js';
 import { FAULT_KINDS } from '../generators/schedule.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { parseSlo } from '../checkers/slo/expression.js';
 import type { FaultKind } from '../nemesis/fault.js';
 import { fsReason } from '../input-file.js';
 
@@ -38,6 +39,7 @@ const scheduleParamsSchema = z
       .partial()
       .strict(),
     settleMs: nonNegInt,
+    flap: z.boolean(),
   })
   .partial()
   .strict();
@@ -55,6 +57,23 @@ export const soakConfigSchema = z
     schedule: scheduleParamsSchema.default({}),
     opTimeoutMs: positiveInt.default(1000),
     checkTimeLimitMs: positiveInt.optional(),
+    /** SLOs every trial must meet (checkers/slo): a violated one makes the trial invalid. */
+    slo: z
+      .array(
+        z.string().superRefine((text, ctx) => {
+          try {
+            parseSlo(text);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        }),
+      )
+      .default([]),
+    /** Compare every trial with this run (relative to the config file): a regression fails it. */
+    baseline: z
+      .object({ run: z.string().min(1), tolerance: z.number().nonnegative().default(0.1) })
+      .strict()
+      .optional(),
     /** Render report.html for each trial (failing runs always get one). */
     reportPassing: z.boolean().default(false),
     budget: z
@@ -158,6 +177,9 @@ export function parseSoakConfig(
     ...rest,
     configFile: resolve(file),
     clusterFile: resolve(baseDir, rest.cluster),
+    ...(rest.baseline
+      ? { baseline: { ...rest.baseline, run: resolve(baseDir, rest.baseline.run) } }
+      : {}),
     resultsRoot,
     soakDir: resolve(resultsRoot, rest.name),
     params,
@@ -182,5 +204,16 @@ export function loadSoakConfig(file: string): SoakConfig {
       `invalid JSON: ${(err as Error).message}`,
     );
   }
-  return parseSoakConfig(value, file);
+  const config = parseSoakConfig(value, file);
+  // Say where a relative `cluster` led, so a config copied away from its cluster file is
+  // fixed from the message alone.
+  if (!existsSync(config.clusterFile)) {
+    const given = (value as { cluster?: unknown }).cluster;
+    throw new SoakConfigError(
+      file,
+      'cluster',
+      `${JSON.stringify(given)} resolves to ${config.clusterFile} (relative to the config file's folder), which does not exist`,
+    );
+  }
+  return config;
 }

@@ -8,12 +8,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { composeValidity } from '../checkers/result.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
+import { loadClusterDefinition } from '../definition.js';
 import { registerCheckPlan } from '../run/checks.js';
 import { checkRun, type RunResultsFile } from '../run/runner.js';
-import { formatSummary } from '../run/summary.js';
+import { formatSummary, runFiles } from '../run/summary.js';
 import type { SoakConfig } from './config.js';
 import type { CurrentTrial } from './state.js';
+import { inRun } from '../run-layout.js';
 
 export const CRASH_FILE = 'crashed.json';
 
@@ -48,10 +49,10 @@ export async function markCrashed(
     pid: deadPid,
   };
   writeFileSync(join(runDir, CRASH_FILE), JSON.stringify(mark, null, 2) + '\n');
-  if (existsSync(join(runDir, 'results.json'))) {
+  if (existsSync(inRun(runDir, 'results'))) {
     // It got as far as writing its verdict; keep that.
     try {
-      return JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResultsFile;
+      return JSON.parse(readFileSync(inRun(runDir, 'results'), 'utf8')) as RunResultsFile;
     } catch {
       // torn results.json: rewrite it below from the history
     }
@@ -70,7 +71,7 @@ export async function markCrashed(
   }));
   let seed: number | null = current.seed;
   try {
-    const s = JSON.parse(readFileSync(join(runDir, 'schedule.json'), 'utf8')) as {
+    const s = JSON.parse(readFileSync(inRun(runDir, 'schedule'), 'utf8')) as {
       origin?: { seed?: number };
     };
     seed = s.origin?.seed ?? seed;
@@ -103,7 +104,7 @@ export async function markCrashed(
       checkPlan: plan,
     },
   };
-  writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  writeFileSync(join(runDir, 'summary.txt'), formatSummary(file, runDir));
+  writeFileSync(inRun(runDir, 'results'), JSON.stringify(file, null, 2) + '\n');
+  writeFileSync(inRun(runDir, 'summary'), formatSummary(file, runDir, runFiles(runDir)));
   return file;
 }

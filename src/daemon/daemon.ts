@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { Subject, type Subscription } from 'rxjs';
 import type { Validity } from '../checkers/result.js';
-import { loadClusterDefinition } from '../cluster/definition.js';
-import { recoverLeftovers } from '../cluster/recover.js';
+import { loadClusterDefinition } from '../definition.js';
+import { recoverLeftovers } from '../recovery/recover.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { formatSchedule, loadSchedule, type Schedule } from '../generators/schedule.js';
 import { loadHistory } from '../history/load.js';
@@ -25,7 +25,7 @@ import type { History } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
 import { renderReport } from '../report/index.js';
 import { runTrial, type RunOutcome, type RunResultsFile } from '../run/runner.js';
-import { formatSummary } from '../run/summary.js';
+import { formatSummary, runFiles } from '../run/summary.js';
 import { minimizeRunHistory } from '../minimize/run-history.js';
 import {
   shrinkFailure,
@@ -39,6 +39,7 @@ import { markCrashed } from './crash.js';
 import { trialEvents, type DaemonRunState, type LiveEvent } from './events.js';
 import { addFailure, addMinimized, readGroups, writeGroups, type GroupsFile } from './groups.js';
 import { sampleResources } from './resources.js';
+import { leakFindings, trialPoints } from '../resources/soak-leaks.js';
 import { applyRetention } from './retention.js';
 import { trialSeed } from './seed.js';
 import { failureSignature, type FailureSignature } from './signature.js';
@@ -50,6 +51,7 @@ import {
   writeState,
   type DaemonState,
 } from './state.js';
+import { inRun } from '../run-layout.js';
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -321,6 +323,8 @@ export class Daemon {
         test: c.name,
         opTimeoutMs: c.opTimeoutMs,
         ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
+        ...(c.slo.length ? { slos: c.slo } : {}),
+        ...(c.baseline ? { baseline: c.baseline } : {}),
         command: `faultline daemon --config ${c.configFile} (trial ${trial})`,
         signal: abort.signal,
         logger: this.log,
@@ -363,6 +367,7 @@ export class Daemon {
     // fetch() (health checks) leaves resource-timing entries in the global performance buffer.
     performance.clearResourceTimings();
     this.state.resources = pushResourceSample(this.state.resources, sampleResources(trial));
+    this.checkLeaks(trial, outcome);
     this.accountTime();
     this.saveState();
     this.subject.next({
@@ -385,6 +390,21 @@ export class Daemon {
     }
   }
 
+  /** The system's own resources across trials: a steady growth is a finding of its own. */
+  private checkLeaks(trial: number, outcome: RunOutcome): void {
+    const points = [
+      ...(this.state.nodeResources ?? []),
+      ...trialPoints(trial, outcome.results.run.resources),
+    ].slice(-2000);
+    this.state.nodeResources = points;
+    const found = leakFindings(points);
+    const known = new Set((this.state.leaks ?? []).map((l) => `${l.node} ${l.metric}`));
+    for (const l of found)
+      if (!known.has(`${l.node} ${l.metric}`))
+        this.log.warn({ node: l.node, metric: l.metric }, l.message);
+    this.state.leaks = found;
+  }
+
   private async renderQuietly(runDir: string): Promise<void> {
     try {
       await renderReport(runDir);
@@ -400,12 +420,12 @@ export class Daemon {
     let schedule: Schedule | undefined;
     let history: History | undefined;
     try {
-      schedule = await loadSchedule(join(runDir, 'schedule.json'));
+      schedule = await loadSchedule(inRun(runDir, 'schedule'));
     } catch {
       // no schedule: the signature just has no faults
     }
     try {
-      history = (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops;
+      history = (await loadHistory(inRun(runDir, 'history'), { format: 'jsonl' })).ops;
     } catch {
       // no history: anomalies are named from the checker results alone
     }
@@ -421,7 +441,7 @@ export class Daemon {
     if (!sig) return undefined;
     this.groups = addFailure(this.groups, sig, trial, runDir).file;
     writeGroups(this.soakDir, this.groups);
-    writeFileSync(join(runDir, 'signature.json'), JSON.stringify(sig, null, 2) + '\n');
+    writeFileSync(inRun(runDir, 'signature'), JSON.stringify(sig, null, 2) + '\n');
     await this.minimizeHistoryOf(runDir);
     return sig;
   }
@@ -431,9 +451,7 @@ export class Daemon {
     runDir: string,
   ): Promise<Awaited<ReturnType<typeof minimizeRunHistory>>> {
     try {
-      const results = JSON.parse(
-        readFileSync(join(runDir, 'results.json'), 'utf8'),
-      ) as RunResultsFile;
+      const results = JSON.parse(readFileSync(inRun(runDir, 'results'), 'utf8')) as RunResultsFile;
       return await minimizeRunHistory(runDir, results.run.checkPlan);
     } catch (err) {
       this.log.warn({ err: errorText(err), runDir }, 'could not minimize the history');
@@ -461,6 +479,7 @@ export class Daemon {
       shrinking: true,
     };
     this.saveState();
+    this.subject.next({ type: 'shrink-start', trial, seed, runDir });
     this.log.info(
       { trial, budgetS: c.shrink.timeBudgetS },
       `shrinking trial ${trial} on the real cluster`,
@@ -485,11 +504,13 @@ export class Daemon {
           test: `${c.name}-shrink`,
           opTimeoutMs: c.opTimeoutMs,
           ...(c.checkTimeLimitMs ? { checkTimeLimitMs: c.checkTimeLimitMs } : {}),
+          ...(c.slo.length ? { slos: c.slo } : {}),
           command: `faultline daemon --config ${c.configFile} (shrinking trial ${trial}, ${label})`,
           signal: abort.signal,
           logger: this.log.child({ shrink: trial }),
           report: false,
           updateLatest: false,
+          onRunDir: (d) => this.subject.next({ type: 'shrink-attempt', trial, runDir: d, label }),
           onStreams: (streams) => {
             sub = trialEvents(trial, streams).subscribe((e) => this.subject.next(e));
           },
@@ -508,7 +529,7 @@ export class Daemon {
       : sig.anomalies;
     const isFailure = async (o: AttemptOutcome): Promise<boolean> => {
       if (o.valid !== false) return false;
-      const results = JSON.parse(readFileSync(join(o.runDir, 'results.json'), 'utf8')) as {
+      const results = JSON.parse(readFileSync(inRun(o.runDir, 'results'), 'utf8')) as {
         checks: Record<string, unknown>;
       };
       const s = await this.signatureOf(o.runDir, results.checks);
@@ -536,7 +557,16 @@ export class Daemon {
             `shrink step ${step}: ${candidateSize} ops+faults ${failing ? 'fails' : 'passes'} ` +
               `(${failures}/${attempts}); smallest failing: ${size}`,
           );
-          this.subject.next({ type: 'shrink', trial, step, size });
+          this.subject.next({
+            type: 'shrink',
+            trial,
+            step,
+            size,
+            candidateSize,
+            failing,
+            failures,
+            attempts,
+          });
         },
       });
       await this.saveMinimized(trial, runDir, sig, result);
@@ -547,6 +577,11 @@ export class Daemon {
       this.state.current = null;
       this.accountTime();
       this.saveState();
+      this.subject.next({
+        type: 'shrink-end',
+        trial,
+        size: result ? result.after.ops + result.after.faults : null,
+      });
     }
   }
 
@@ -570,17 +605,17 @@ export class Daemon {
     renameSync(r.failingRunDir, dest);
     // The stored schedule carries seed, path and params: `faultline replay --live` re-runs it,
     // and generateSchedule(params, seed, path) regenerates it.
-    writeFileSync(join(dest, 'schedule.json'), formatSchedule(r.schedule));
-    const resultsFile = join(dest, 'results.json');
+    writeFileSync(inRun(dest, 'schedule'), formatSchedule(r.schedule));
+    const resultsFile = inRun(dest, 'results');
     const stored = JSON.parse(readFileSync(resultsFile, 'utf8')) as RunResultsFile;
     stored.run.seed = r.seed;
     stored.run.path = r.path;
     stored.run.replay = `faultline replay ${dest}`;
     writeFileSync(resultsFile, JSON.stringify(stored, null, 2) + '\n');
-    writeFileSync(join(dest, 'summary.txt'), formatSummary(stored, dest));
+    writeFileSync(inRun(dest, 'summary'), formatSummary(stored, dest, runFiles(dest)));
     const historyOps = (dir: string) => {
       try {
-        return readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+        return readFileSync(inRun(dir, 'history'), 'utf8').split('\n').filter(Boolean).length;
       } catch {
         return null;
       }
@@ -616,7 +651,7 @@ export class Daemon {
       elapsedMs: r.elapsedMs,
       replay: `faultline replay --live ${dest}`,
     };
-    writeFileSync(join(dest, 'minimized.json'), JSON.stringify(summary, null, 2) + '\n');
+    writeFileSync(inRun(dest, 'minimized'), JSON.stringify(summary, null, 2) + '\n');
     await this.renderQuietly(dest);
     this.groups = addMinimized(this.groups, sig.signature, {
       trial,

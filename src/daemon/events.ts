@@ -33,7 +33,26 @@ export type LiveEvent =
       valid: boolean | 'unknown';
       signature?: string;
     }
-  | { type: 'shrink'; trial: number; step: number; size: number }
+  /** A failing trial is being shrunk on the real cluster (after its trial-end). */
+  | { type: 'shrink-start'; trial: number; seed: number; runDir: string }
+  /** One shrink attempt (a cluster run of a candidate schedule) began, in `runDir`. */
+  | { type: 'shrink-attempt'; trial: number; runDir: string; label: string }
+  /**
+   * A shrink step decided: the candidate (`candidateSize` ops+faults) failed `failures` of
+   * `attempts` runs; `size` is the smallest failing schedule so far.
+   */
+  | {
+      type: 'shrink';
+      trial: number;
+      step: number;
+      size: number;
+      candidateSize?: number;
+      failing?: boolean;
+      failures?: number;
+      attempts?: number;
+    }
+  /** Shrinking ended; `size`: the smallest failing schedule (null: none kept). */
+  | { type: 'shrink-end'; trial: number; size: number | null }
   | { type: 'daemon'; state: 'running' | 'stopping' | 'stopped' };
 
 export type DaemonRunState = Extract<LiveEvent, { type: 'daemon' }>['state'];

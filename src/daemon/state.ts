@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceSample } from './resources.js';
+import type { LeakFinding, NodeTrialResources } from '../resources/soak-leaks.js';
 
 export interface TrialCounts {
   trials: number;
@@ -45,6 +46,10 @@ export interface DaemonState {
   passingRuns: string[];
   /** One sample per trial; the first samples and the recent ones are kept. */
   resources: ResourceSample[];
+  /** Each node's resources at the end of each trial (the leak check's series). */
+  nodeResources?: NodeTrialResources[];
+  /** Leak findings of the soak so far (resources/soak-leaks.ts). */
+  leaks?: LeakFinding[];
   startedAt: string;
   updatedAt: string;
 }

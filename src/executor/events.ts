@@ -52,6 +52,11 @@ export interface ExecutionSummary {
   recovered: boolean | null;
   recoveryMs: number | null;
   finalReads: number;
+  /**
+   * The final reads run as processes numbered from here on (every main-phase process is below
+   * it); null when there were none. See history/counts.ts.
+   */
+  finalReadsFromProcess: number | null;
   /** Highest process number used + 1. */
   processes: number;
   /** Problems that did not stop the run (heal failures, unrecovered nodes). */

@@ -28,8 +28,10 @@ import { nodeForWorker } from '../clients/client.js';
 import type { Schedule, ScheduledFault, ScheduledOp } from '../generators/schedule.js';
 import type { JsonValue, Op } from '../history/op.js';
 import { silentLogger, type Logger } from '../log.js';
+import { faultScope } from '../nemesis/sides.js';
 import type { ExecutionSummary, ExecutorPhase, FaultEvent, Progress } from './events.js';
 import type { NemesisControl } from './nemesis.js';
+import { flapOf, flapRounds, type FlapParams } from '../generators/flap.js';
 import type { HistorySink, OpInput } from './sink.js';
 
 export interface ExecutorOptions {
@@ -58,6 +60,12 @@ export interface ExecutorOptions {
   /** Close the recorder when the run ends (also on error). Default true. */
   closeRecorder?: boolean;
   progressIntervalMs?: number;
+  /**
+   * Open loop (default false): each op's `atMs` is when it was meant to start; its invoke records
+   * that as `intended` (on the recorder's clock) so latency is measured from it (wrk2-style) and
+   * a stall that holds back the ops queued behind it is not hidden by coordinated omission.
+   */
+  openLoop?: boolean;
   logger?: Logger;
 }
 
@@ -126,6 +134,8 @@ export class Executor {
       throw new Error('the schedule has faults but no nemesis was given');
     }
     if (opts.nodes.length === 0) throw new Error('no nodes to run against');
+    if (opts.openLoop && !opts.recorder.now)
+      throw new Error('an open-loop run needs a history sink with a clock (now())');
   }
 
   private elapsedMs(): number {
@@ -166,6 +176,7 @@ export class Executor {
     let recovered: boolean | null = null;
     let recoveryMs: number | null = null;
     let finalReads = 0;
+    let finalReadsFromProcess: number | null = null;
     let failure: unknown;
     try {
       if (workload.setup) await workload.setup(nodes);
@@ -227,6 +238,7 @@ export class Executor {
               )
             : probes;
           if (finalClients !== probes) clients.push(...finalClients);
+          finalReadsFromProcess = this.nextProcess;
           finalReads = await this.finalReads(finalClients, schedule.keyCount, workload);
         }
       }
@@ -261,6 +273,7 @@ export class Executor {
       recovered,
       recoveryMs,
       finalReads,
+      finalReadsFromProcess,
       processes: this.nextProcess,
       problems: this.problems,
     };
@@ -287,6 +300,7 @@ export class Executor {
     client: Client,
     op: ClientOp,
     counted: boolean,
+    intendedMs?: number,
   ): Promise<Completion['type']> {
     const invokeValue = op.f === 'read' ? null : (op.value ?? null);
     const base = {
@@ -295,7 +309,16 @@ export class Executor {
       ...(op.key !== undefined ? { key: op.key } : {}),
       node: client.node,
     };
-    this.record({ ...base, type: 'invoke', value: invokeValue });
+    const intended =
+      intendedMs === undefined
+        ? {}
+        : {
+            intended: Math.max(
+              0,
+              Math.round(this.opts.recorder.now!() - (this.elapsedMs() - intendedMs) * 1e6),
+            ),
+          };
+    this.record({ ...base, type: 'invoke', value: invokeValue, ...intended });
     if (counted) this.inFlight++;
     let c: Completion;
     try {
@@ -334,7 +357,8 @@ export class Executor {
         ...(op.key !== undefined ? { key: op.key } : {}),
         ...(op.f !== 'read' ? { value: op.value } : {}),
       };
-      const type = await this.perform(process, client, clientOp, true);
+      const intendedMs = this.opts.openLoop && 'atMs' in op ? op.atMs : undefined;
+      const type = await this.perform(process, client, clientOp, true, intendedMs);
       if (type === 'info') process = this.nextProcess++;
     }
   }
@@ -351,12 +375,36 @@ export class Executor {
   }
 
   private async faultTask(id: string, sf: ScheduledFault, stop: AbortSignal): Promise<void> {
+    const flap = flapOf(sf.fault);
+    if (flap) return this.flapTask(id, sf, flap, stop);
     if (!(await sleep(sf.atMs - this.elapsedMs(), stop))) return;
     await this.serialNemesis(() => this.startFault(id, sf.fault, sf.atMs));
     // Faults to stay in force until teardown are never healed here.
     if (!this.active.has(id) || !this.healAtEnd) return;
     await sleep(sf.atMs + sf.durationMs - this.elapsedMs(), stop); // heal early on abort/end
     await this.serialNemesis(() => this.stopFault(id));
+  }
+
+  /** A flapping kill (generators/flap.ts): kill and restart the same target round after round. */
+  private async flapTask(
+    id: string,
+    sf: ScheduledFault,
+    flap: FlapParams,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const { flap: _plan, ...params } = sf.fault.params ?? {};
+    let targets = sf.fault.targets;
+    for (const [k, round] of flapRounds(flap).entries()) {
+      const rid = `${id}.${k + 1}`;
+      if (!(await sleep(sf.atMs + round.atMs - this.elapsedMs(), stop))) return;
+      const fault = { ...sf.fault, targets, params: { ...params, flapRound: k + 1, flapOf: id } };
+      await this.serialNemesis(() => this.startFault(rid, fault, sf.atMs + round.atMs));
+      const applied = this.active.get(rid);
+      if (!applied || !this.healAtEnd) return; // not applied, or never to be healed: no more rounds
+      if (applied.targets.length) targets = { nodes: applied.targets };
+      await sleep(sf.atMs + round.healMs - this.elapsedMs(), stop);
+      await this.serialNemesis(() => this.stopFault(rid));
+    }
   }
 
   private async startFault(
@@ -384,7 +432,16 @@ export class Executor {
       if (applied.details !== undefined) info.details = toJson(applied.details);
       this.record({ type: 'info', process: 'nemesis', f, value: info });
       this.emitFault({ type: 'started', id, fault, targets, verified });
-      this.log.info({ id, kind: fault.kind, targets }, 'fault applied');
+      // The one line a person sees per fault (the nemesis itself logs at debug).
+      this.log.info(
+        {
+          id,
+          kind: fault.kind,
+          [fault.kind === 'partition' ? 'sides' : 'targets']: faultScope(targets, applied.details),
+          verified: verdictOf(applied.verified ?? applied.verification),
+        },
+        'fault applied',
+      );
     } catch (err) {
       // Possibly half-applied: healAll() at the end undoes whatever remains.
       this.faultsFailed++;
@@ -409,10 +466,17 @@ export class Executor {
     this.record({ type: 'invoke', process: 'nemesis', f, value: { id } });
     this.emitFault({ type: 'stopping', id, fault: a.fault, targets: a.targets });
     try {
-      await this.opts.nemesis!.heal(a.nemesisId);
+      const healed = await this.opts.nemesis!.heal(a.nemesisId);
       this.record({ type: 'info', process: 'nemesis', f, value: { id } });
       this.emitFault({ type: 'stopped', id, fault: a.fault, targets: a.targets });
-      this.log.info({ id, kind: a.fault.kind }, 'fault healed');
+      this.log.info(
+        {
+          id,
+          kind: a.fault.kind,
+          verified: verdictOf((healed as { verification?: unknown })?.verification),
+        },
+        'fault healed',
+      );
     } catch (err) {
       const error = errorText(err);
       this.problems.push(`${id} ${f} failed: ${error}`);
@@ -489,6 +553,12 @@ export class Executor {
     );
     return counts.reduce((a, b) => a + b, 0);
   }
+}
+
+/** A verification's verdict (`true`, `false`, `unverifiable`) for a log line, not its evidence. */
+function verdictOf(v: unknown): JsonValue {
+  if (typeof v === 'object' && v !== null && 'ok' in v) return toJson((v as { ok: unknown }).ok);
+  return v === undefined ? null : toJson(v);
 }
 
 /** Convenience: construct and run. Subscribe to streams by constructing an Executor instead. */

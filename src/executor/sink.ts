@@ -10,6 +10,8 @@ export type { OpInput };
 export interface HistorySink {
   /** Synchronous: assigns index and time in call order. */
   record(input: OpInput): Op;
+  /** ns on the clock `record` stamps ops with (open-loop runs need it to stamp intended starts). */
+  now?(): number;
   close(): Promise<void>;
 }
 
@@ -17,12 +19,13 @@ export interface HistorySink {
 export class NullSink implements HistorySink {
   private readonly start = process.hrtime.bigint();
   private next = 0;
+  now(): number {
+    return Number(process.hrtime.bigint() - this.start);
+  }
   record(input: OpInput): Op {
-    const op: Op = {
-      ...input,
-      index: this.next++,
-      time: input.time ?? Number(process.hrtime.bigint() - this.start),
-    };
+    const time = input.time ?? this.now();
+    const op: Op = { ...input, index: this.next++, time };
+    if (op.intended !== undefined) op.intended = Math.min(op.intended, time);
     return op;
   }
   async close(): Promise<void> {}

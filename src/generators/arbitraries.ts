@@ -21,6 +21,7 @@ import fc from 'fast-check';
 import type { JsonValue } from '../history/op.js';
 import type { Fault, FaultKind, PartitionShape, TargetSpec } from '../nemesis/fault.js';
 import { denseArray } from './dense-array.js';
+import { fittedFlap } from './flap.js';
 import { droppable } from './droppable.js';
 import { resolveScheduleParams, type ScheduleParams } from './params.js';
 import {
@@ -188,8 +189,24 @@ function faultsArbitrary(p: ScheduleParams): fc.Arbitrary<ScheduledFault[]> {
       durationMs: fc.integer({ min: p.faults.minDurationMs, max: maxDurationMs }),
       fault: faultArbitrary(p.faultKinds),
     });
+  // Asked to flap: a drawn kill becomes 2-4 kill/restart rounds spread over its duration.
+  const flapping = (slot: number): fc.Arbitrary<ScheduledFault> =>
+    fc.tuple(fault(slot), fc.integer({ min: 2, max: 4 })).map(([sf, count]) =>
+      sf.fault.kind === 'kill' && sf.durationMs >= count * 2
+        ? {
+            ...sf,
+            fault: {
+              ...sf.fault,
+              params: {
+                ...sf.fault.params,
+                flap: fittedFlap(sf.durationMs, count) as unknown as JsonValue,
+              },
+            },
+          }
+        : sf,
+    );
   return fc
-    .tuple(...Array.from({ length: slots }, (_, i) => droppable(fault(i))))
+    .tuple(...Array.from({ length: slots }, (_, i) => droppable(p.flap ? flapping(i) : fault(i))))
     .map((fs) => fs.filter((f): f is ScheduledFault => f !== null));
 }
 

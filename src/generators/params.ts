@@ -26,6 +26,8 @@ export interface ScheduleParams {
   faults: { count: number; minDurationMs: number; maxDurationMs: number };
   /** Quiet time at the end with no fault active, so recovery is observed inside the run. */
   settleMs: number;
+  /** Generated kills flap (generators/flap.ts): 2-4 kill/restart rounds within the fault. */
+  flap?: boolean;
 }
 
 export const DEFAULT_SCHEDULE_PARAMS: ScheduleParams = {
@@ -63,6 +65,7 @@ const paramsSchema = z
       .strict()
       .refine((f) => f.minDurationMs <= f.maxDurationMs, 'minDurationMs must be <= maxDurationMs'),
     settleMs: z.number().int().nonnegative(),
+    flap: z.boolean().optional(),
   })
   .strict();
 

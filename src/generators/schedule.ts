@@ -8,10 +8,11 @@
  * schedules in tests and loads saved ones with errors that name the file and the field.
  */
 import { z } from 'zod';
-import type { InputProblem } from '../cli/errors.js';
+import type { InputProblem } from '../errors.js';
 import type { Fault, FaultKind } from '../nemesis/fault.js';
 import type { JsonValue } from '../history/op.js';
 import { fieldPath, jsonErrorAt } from '../json-input.js';
+import { flapProblem } from './flap.js';
 import { readInputText } from '../input-file.js';
 
 export const SCHEDULE_VERSION = 1;
@@ -44,7 +45,18 @@ export interface VoteOp extends OpTiming {
   value: { voter: string; round: number; candidate: string };
 }
 
-export type ScheduledOp = RegisterOp | VoteOp;
+/**
+ * A transaction of the list-append workload (src/clients/pg-txn.ts; txn-schedule.ts makes them):
+ * micro-ops as in the history (src/history/txn.ts), reads `null` until performed.
+ */
+export interface TxnOp extends OpTiming {
+  f: 'txn';
+  /** Unused (the micro-ops name their keys); optional so code over all ops may read `op.key`. */
+  key?: number;
+  value: Array<['r', number, null] | ['append', number, number]>;
+}
+
+export type ScheduledOp = RegisterOp | VoteOp | TxnOp;
 
 /** The generated register op kinds (weights in ScheduleParams.opMix). */
 export type OpFunction = RegisterOp['f'];
@@ -75,6 +87,11 @@ export interface Schedule<O extends ScheduledOp = ScheduledOp> {
   processes: O[][];
   /** Sorted by `atMs`. */
   faults: ScheduledFault[];
+  /**
+   * Open loop (open-loop.ts): ops start on a fixed timetable at `rate` ops/s in total and
+   * latency counts from each op's intended start. Absent: closed loop.
+   */
+  openLoop?: { rate: number };
   origin?: ScheduleOrigin;
 }
 
@@ -134,6 +151,21 @@ const opSchema = z.discriminatedUnion('f', [
   z
     .object({
       ...timing,
+      f: z.literal('txn'),
+      key: nonNegInt.optional(),
+      value: z
+        .array(
+          z.union([
+            z.tuple([z.literal('r'), nonNegInt, z.null()]),
+            z.tuple([z.literal('append'), nonNegInt, z.number().int()]),
+          ]),
+        )
+        .min(1),
+    })
+    .strict(),
+  z
+    .object({
+      ...timing,
       f: z.literal('vote'),
       key: nonNegInt.optional(),
       value: z
@@ -152,6 +184,7 @@ export const scheduleSchema = z
     faults: z.array(
       z.object({ atMs: nonNegInt, durationMs: nonNegInt, fault: faultSchema }).strict(),
     ),
+    openLoop: z.object({ rate: z.number().positive() }).strict().optional(),
     origin: z
       .object({ seed: z.number().int(), path: z.string().optional(), params: jsonValue })
       .strict()
@@ -172,6 +205,13 @@ export const scheduleSchema = z
       }),
     );
     s.faults.forEach((f, i) => {
+      const flap = flapProblem(f.fault as Fault, f.durationMs);
+      if (flap)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, 'fault', 'params', 'flap'],
+          message: flap,
+        });
       if (i > 0 && f.atMs < s.faults[i - 1]!.atMs) {
         ctx.addIssue({
           code: 'custom',
@@ -244,6 +284,7 @@ export function formatSchedule(s: Schedule): string {
       : `  "processes": [\n${s.processes.map((ops) => '    ' + list(ops, '    ')).join(',\n')}\n  ]`,
     `  "faults": ${list(s.faults, '  ')}`,
   ];
+  if (s.openLoop) lines.push(`  "openLoop": ${JSON.stringify(s.openLoop)}`);
   if (s.origin) lines.push(`  "origin": ${JSON.stringify(s.origin)}`);
   return `{\n${lines.join(',\n')}\n}\n`;
 }
@@ -261,7 +302,7 @@ export function describeSchedule(s: Schedule): string {
     ? `seed ${s.origin.seed}${s.origin.path ? ` path ${s.origin.path}` : ''}, `
     : '';
   return (
-    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} ops over ` +
+    `${origin}${(s.durationMs / 1000).toFixed(1)} s, ${s.processes.length} processes, ${opCount(s)} client ops over ` +
     `${s.keyCount} keys, ${s.faults.length} faults${faults.length ? ': ' + faults.join(' ') : ''}`
   );
 }

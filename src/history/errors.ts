@@ -2,7 +2,7 @@
  * Typed errors for bad history input. Every problem names the file and the line (1-based) so the
  * CLI can print one clear line (`file:line: field 'time': ...`) instead of a stack trace.
  */
-import type { InputProblem } from '../cli/errors.js';
+import type { InputProblem } from '../errors.js';
 
 export interface HistoryFormatErrorInit {
   file: string;

@@ -1,6 +1,6 @@
 /**
  * One op <-> one JSONL line. Serialization writes fields in a fixed order (index, time, type,
- * process, f, key, value, error, node, precondition) so files diff cleanly; parsing is strict: unknown fields,
+ * process, f, key, value, error, node, precondition, intended) so files diff cleanly; parsing is strict: unknown fields,
  * missing fields and wrong types are errors naming the field, because a silently misread history
  * gives a wrong verdict.
  */
@@ -18,6 +18,7 @@ const FIELDS = new Set([
   'error',
   'node',
   'precondition',
+  'intended',
 ]);
 
 /** The JSONL line for an op, without the trailing newline. */
@@ -41,6 +42,7 @@ export function serializeOp(op: Op): string {
   if (op.error !== undefined) s += ',"error":' + stringifyValue(op.error);
   if (op.node !== undefined) s += ',"node":' + quote(op.node);
   if (op.precondition === false) s += ',"precondition":false';
+  if (op.intended !== undefined) s += ',"intended":' + op.intended;
   return s + '}';
 }
 
@@ -152,6 +154,12 @@ export function checkOp(raw: unknown, at: LineLocation): Op {
     if (o.precondition !== false || type !== 'fail')
       bad('precondition', 'false, and only on a fail completion (the precondition was false)');
     op.precondition = false;
+  }
+  const intended = o.intended;
+  if (intended !== undefined) {
+    if (typeof intended !== 'number' || !Number.isFinite(intended) || intended < 0)
+      bad('intended', 'a non-negative number of nanoseconds');
+    op.intended = intended as number;
   }
   return op;
 }

@@ -46,6 +46,11 @@ export interface Op {
    * nothing. A `fail` without it did not happen at all.
    */
   precondition?: false;
+  /**
+   * Open-loop runs, on an invoke: when the op was meant to start (ns, same clock as `time`,
+   * at or before it). Latency counts from here, so a stall delaying queued ops is not hidden.
+   */
+  intended?: number;
 }
 
 export type History = Op[];

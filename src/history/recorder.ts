@@ -30,6 +30,8 @@ export interface OpInput {
   node?: string;
   /** A fail that ran and found its precondition false (see Op.precondition). */
   precondition?: false;
+  /** Open loop: the op's intended start (ns, recorder clock); see Op.intended. */
+  intended?: number;
 }
 
 export interface RecorderOptions {
@@ -132,6 +134,7 @@ export class Recorder {
     if (input.error !== undefined) op.error = input.error;
     if (input.node !== undefined) op.node = input.node;
     if (input.precondition === false && input.type === 'fail') op.precondition = false;
+    if (input.intended !== undefined) op.intended = Math.min(input.intended, time);
     checkInput(op);
     this.append(serializeOp(op) + '\n'); // serialize now: later mutation of value cannot change the record
     this.nextIndex++;

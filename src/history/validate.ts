@@ -5,10 +5,12 @@
  * Rules: index equals position; time never goes backwards; every completion matches an open
  * invoke of its process with the same f; no process has two ops in flight; a client process
  * that completed with `info` is retired and never used again (the nemesis is exempt: its
- * faults always complete with `info`).
+ * faults always complete with `info`). A txn op's value is a list of well-formed micro-ops
+ * (txn.ts).
  */
 import { HistoryFormatError, formatProblem } from './errors.js';
 import type { History, Process } from './op.js';
+import { isTxnOp, txnShapeProblem } from './txn.js';
 
 export interface HistoryProblem {
   opIndex: number;
@@ -45,6 +47,10 @@ export function validateHistory(ops: History, opts: ValidateOptions = {}): Histo
     if (op.time < lastTime)
       report(i, `time ${op.time} is before the previous op's time ${lastTime}`);
     lastTime = Math.max(lastTime, op.time);
+    if (isTxnOp(op)) {
+      const bad = txnShapeProblem(op.value);
+      if (bad) report(i, `field '${bad.field}': ${bad.reason}`);
+    }
     const p = op.process;
     const gone = retired.get(p);
     if (gone !== undefined) {

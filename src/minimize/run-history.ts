@@ -10,6 +10,7 @@ import { serializeOp } from '../history/jsonl.js';
 import { loadHistory } from '../history/load.js';
 import type { CheckPlan } from '../run/checks.js';
 import { minimizeHistory, NotFailingError, type MinimizedHistory } from './history.js';
+import { inRun } from '../run-layout.js';
 
 export const MIN_HISTORY_FILE = 'history.min.jsonl';
 
@@ -18,7 +19,7 @@ export async function minimizeRunHistory(
   runDir: string,
   plan?: CheckPlan,
 ): Promise<Omit<MinimizedHistory, 'history'> | undefined> {
-  const file = join(runDir, 'history.jsonl');
+  const file = inRun(runDir, 'history');
   if (!existsSync(file)) return undefined;
   const { ops } = await loadHistory(file, { format: 'jsonl' });
   const lin = (plan?.options.linearizability ?? {}) as {

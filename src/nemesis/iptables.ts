@@ -1,24 +1,27 @@
 /**
- * iptables faults inside node namespaces. Every rule goes into the namespace's FAULTLINE chain
- * (created with the cluster, see src/cluster/network.ts) and carries a `faultline:<fault id>`
- * comment: healing one fault deletes exactly its rules, and crash recovery flushes the chain.
- * Rules are computed by pure functions and applied with one iptables-restore per namespace.
+ * iptables faults on nodes. Every rule goes into the node's FAULTLINE chain (created by the
+ * placement, see src/placement/fault-chain.ts) and carries a `faultline:<fault id>` comment:
+ * healing one fault deletes exactly its rules, and crash recovery flushes the chain. Rules are
+ * computed by pure functions and applied with one iptables-restore per node through the node's
+ * Remote (netns: in the namespace; docker: in the container; ssh: on the host, with sudo).
  */
-import { exec, nsExec } from '../cluster/exec.js';
-import { FAULT_CHAIN } from '../cluster/network.js';
+import type { Remote } from '../control/remote.js';
+import { FAULT_CHAIN } from '../placement/fault-chain.js';
 import { grudgeCuts, type Grudge } from './partition.js';
 
 export interface NodeAddr {
   name: string;
-  netns: string;
   ip: string;
 }
 
-/** Rules (iptables args after `-A FAULTLINE`) to add in one namespace. */
+/** Rules (iptables args after `-A FAULTLINE`) to add on one node. */
 export interface RuleSet {
-  netns: string;
+  node: string;
   rules: string[][];
 }
+
+/** How the nemesis reaches a node: its Remote (which runs with the rights it was configured for). */
+export type NodeShell = (node: string) => Remote;
 
 export function ruleComment(faultId: string): string[] {
   if (!/^[A-Za-z0-9_.-]+$/.test(faultId))
@@ -39,22 +42,22 @@ export function partitionRules(
   faultId: string,
 ): RuleSet[] {
   const sets = new Map<string, string[][]>();
-  const add = (netns: string, rule: string[]) => {
-    if (!sets.has(netns)) sets.set(netns, []);
-    sets.get(netns)!.push(rule);
+  const add = (node: string, rule: string[]) => {
+    if (!sets.has(node)) sets.set(node, []);
+    sets.get(node)!.push(rule);
   };
   for (const { from, to } of grudgeCuts(grudge)) {
     const src = byName(nodes, from);
     const dst = byName(nodes, to);
-    add(dst.netns, ['-s', `${src.ip}/32`, ...ruleComment(faultId), '-j', 'DROP']);
-    add(src.netns, ['-d', `${dst.ip}/32`, ...ruleComment(faultId), '-j', 'DROP']);
+    add(dst.name, ['-s', `${src.ip}/32`, ...ruleComment(faultId), '-j', 'DROP']);
+    add(src.name, ['-d', `${dst.ip}/32`, ...ruleComment(faultId), '-j', 'DROP']);
   }
-  return [...sets].map(([netns, rules]) => ({ netns, rules }));
+  return [...sets].map(([node, rules]) => ({ node, rules }));
 }
 
 /**
- * Cut the targets off from the clients: drop everything to and from the host's bridge address
- * (clients run on the host) inside each target's namespace. Peers stay connected.
+ * Cut the targets off from the clients: drop everything to and from the address the nodes see
+ * clients come from (the placement's clientIp) on each target. Peers stay connected.
  */
 export function clientPartitionRules(
   targets: readonly NodeAddr[],
@@ -62,7 +65,7 @@ export function clientPartitionRules(
   faultId: string,
 ): RuleSet[] {
   return targets.map((t) => ({
-    netns: t.netns,
+    node: t.name,
     rules: [
       ['-s', `${hostIp}/32`, ...ruleComment(faultId), '-j', 'DROP'],
       ['-d', `${hostIp}/32`, ...ruleComment(faultId), '-j', 'DROP'],
@@ -79,7 +82,7 @@ export function lossRules(
   if (!(probability > 0 && probability <= 1))
     throw new Error(`loss probability must be in (0, 1], got ${probability}`);
   return targets.map((t) => ({
-    netns: t.netns,
+    node: t.name,
     rules: [
       [
         '-i',
@@ -104,48 +107,38 @@ function restoreInput(op: '-A' | '-D', rules: string[][]): string {
   );
 }
 
-export async function applyRules(sets: readonly RuleSet[]): Promise<void> {
+export async function applyRules(shell: NodeShell, sets: readonly RuleSet[]): Promise<void> {
   await Promise.all(
-    sets.map((s) =>
-      nsExec(s.netns, ['iptables-restore', '-w', '5', '--noflush'], {
-        input: restoreInput('-A', s.rules),
-      }),
-    ),
+    sets.map((s) => {
+      return shell(s.node).exec(['iptables-restore', '-w', '5', '--noflush'], {
+        stdin: restoreInput('-A', s.rules),
+      });
+    }),
   );
 }
 
 /** Deletes exactly these rules (the heal of one fault); other faults' rules stay. */
-export async function removeRules(sets: readonly RuleSet[]): Promise<void> {
+export async function removeRules(shell: NodeShell, sets: readonly RuleSet[]): Promise<void> {
   await Promise.all(
     sets.map(async (s) => {
+      const remote = shell(s.node);
       // Delete one by one and ignore rules already gone, so healing is idempotent.
       for (const r of s.rules) {
-        await exec([
-          'ip',
-          'netns',
-          'exec',
-          s.netns,
-          'iptables',
-          '-w',
-          '5',
-          '-D',
-          FAULT_CHAIN,
-          ...r,
-        ]).catch(() => undefined);
+        await remote.run(['iptables', '-w', '5', '-D', FAULT_CHAIN, ...r]).catch(() => undefined);
       }
     }),
   );
 }
 
-/** The FAULTLINE chain's rules in a namespace, as `iptables -S` lines (without the -N line). */
-export async function listFaultRules(netns: string): Promise<string[]> {
-  const out = await nsExec(netns, ['iptables', '-w', '5', '-S', FAULT_CHAIN]);
+/** The FAULTLINE chain's rules on a node, as `iptables -S` lines (without the -N line). */
+export async function listFaultRules(remote: Remote): Promise<string[]> {
+  const out = await remote.exec(['iptables', '-w', '5', '-S', FAULT_CHAIN]);
   return out.split('\n').filter((l) => l.startsWith('-A '));
 }
 
-/** Packets dropped so far by a fault's rules in a namespace (from the rule counters). */
-export async function droppedPackets(netns: string, faultId: string): Promise<number> {
-  const out = await nsExec(netns, ['iptables', '-w', '5', '-L', FAULT_CHAIN, '-v', '-x', '-n']);
+/** Packets dropped so far by a fault's rules on a node (from the rule counters). */
+export async function droppedPackets(remote: Remote, faultId: string): Promise<number> {
+  const out = await remote.exec(['iptables', '-w', '5', '-L', FAULT_CHAIN, '-v', '-x', '-n']);
   return out
     .split('\n')
     .filter((l) => l.includes(`/* faultline:${faultId} */`))

@@ -6,25 +6,34 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ProcessRef } from '../control/remote.js';
 import type { JsonValue } from '../history/op.js';
+import type { Backend } from '../placement/placement.js';
 import type { Fault } from './fault.js';
 import type { RuleSet } from './iptables.js';
 
-/** What it takes to undo a fault, recorded before it is applied. */
-export interface Undo {
-  /** iptables rules added in node namespaces. */
-  rules?: RuleSet[];
+/**
+ * What it takes to undo a fault, recorded before it is applied. `handler` names the fault
+ * handler whose `undo` heals it (src/nemesis/faults/), `backend` the placement the nodes were
+ * on, so crash recovery heals through the right handler and backend.
+ */
+export type Undo = { backend: Backend } & (
+  | { handler: 'partition'; rules: RuleSet[] }
+  | { handler: 'loss'; rules: RuleSet[] }
   /** Processes stopped with SIGSTOP (SIGCONT them). */
-  paused?: { node: string; pid: number; startTime: number }[];
+  | { handler: 'pause'; paused: ProcessRef[] }
   /** Members killed (restart) or wiped (rejoin). */
-  down?: { node: string; how: 'killed' | 'amnesia' }[];
-  /** Clock offsets written to faketime files (write +0). */
-  clock?: { node: string; file: string }[];
+  | { handler: 'kill'; down: { node: string; how: 'killed' | 'amnesia' }[] }
+  | { handler: 'amnesia'; down: { node: string; how: 'killed' | 'amnesia' }[] }
+  /** Clock offsets written to faketime files on the nodes (write +0); [] when not applied. */
+  | { handler: 'clock'; clock: { node: string; file: string }[] }
   /** Link-proxy faults (the link backend heals them by id). */
-  link?: { id: string };
+  | { handler: 'link'; link: { id: string } }
   /** Parts of a compound fault. */
-  parts?: { id: string; undo: Undo }[];
-}
+  | { handler: 'compound'; parts: { id: string; undo: Undo }[] }
+);
+
+export type HandlerName = Undo['handler'];
 
 export type JournalEntry =
   | {
@@ -33,6 +42,9 @@ export type JournalEntry =
       at: string;
       fault: Fault;
       targets: string[];
+      /** The handler and backend that heal it (also inside `undo`). */
+      handler: HandlerName;
+      backend: Backend;
       undo: Undo;
       pid: number;
     }

@@ -1,30 +1,30 @@
 /**
- * Connectivity probes for fault verification: a TCP connect from inside one namespace to an
- * address, with bash's /dev/tcp under `timeout`, so no extra binary is needed. A dropped SYN
- * shows as `timeout`, a closed port as `refused`.
+ * Connectivity probes for fault verification: a TCP connect from one node to an address, run on
+ * the node through its Remote with bash's /dev/tcp under `timeout`, so no extra binary is
+ * needed (address and port reach bash as arguments, not inside the script). A dropped SYN shows
+ * as `timeout`, a closed port as `refused`.
  */
 import { Socket } from 'node:net';
-import { execRaw } from '../cluster/exec.js';
+import type { Remote } from '../control/remote.js';
 
 export type ProbeOutcome = 'connected' | 'refused' | 'timeout';
 
 export async function tcpProbe(
-  netns: string,
+  from: Remote,
   ip: string,
   port: number,
   timeoutMs = 1000,
 ): Promise<ProbeOutcome> {
   const secs = (timeoutMs / 1000).toFixed(3);
-  const r = await execRaw([
-    'ip',
-    'netns',
-    'exec',
-    netns,
+  const r = await from.run([
     'timeout',
     secs,
     'bash',
     '-c',
-    `exec 3<>/dev/tcp/${ip}/${port}`,
+    'exec 3<>"/dev/tcp/$1/$2"',
+    'faultline-probe',
+    ip,
+    String(port),
   ]);
   if (r.code === 0) return 'connected';
   if (r.code === 124 || r.signal) return 'timeout';

@@ -66,7 +66,7 @@ export const CLIENT_SCRIPT = String.raw`
     return '<div class="tt-h"><span class="dot" style="background:' + C[OUT[o]] + '"></span><b>' +
       esc(D.fns[fn[r]]) + '</b> ' + esc(D.texts[textId[r]]) + '</div>' +
       '<div><b class="oc-' + OUT[o] + '">' + OUT[o] + '</b>' + (e ? ' · ' + esc(D.errors[e - 1]) : '') + '</div>' +
-      '<div class="tt-m">process ' + proc[r] + ' · history #' + hidx[r] + '<br>invoked at ' + fmtS(start[r]) +
+      '<div class="tt-m">process ' + proc[r] + ' (' + esc(D.lanes[lane[r]]) + ') · history #' + hidx[r] + '<br>invoked at ' + fmtS(start[r]) +
       ' · took ' + fmtMs(dur[r]) + '</div>';
   }
   function faultHtml(f) {
@@ -139,6 +139,16 @@ export const CLIENT_SCRIPT = String.raw`
     }
     ctx.restore();
   }
+  // The y axis is as wide as its widest tick label (plus tick and gap), so the axis title
+  // beside it never overlaps a label like "100.0 ms".
+  var measureCtx = document.createElement('canvas').getContext('2d');
+  function yAxisSize(u, values) {
+    if (!values || !values.length) return 50;
+    measureCtx.font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    var w = 0;
+    for (var i = 0; i < values.length; i++) w = Math.max(w, measureCtx.measureText(String(values[i] == null ? '' : values[i])).width);
+    return Math.ceil(w) + 22;
+  }
   function baseOpts(el, name, yLabel, log) {
     var syncing = false;
     var entry = { src: name, fn: null };
@@ -148,7 +158,7 @@ export const CLIENT_SCRIPT = String.raw`
       scales: { x: { time: false, auto: false, range: function () { return view.slice(); } }, y: log ? { distr: 3 } : { auto: true } },
       axes: [
         { values: function (u, vals) { return vals.map(axisS); }, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d0d4da' } },
-        { label: yLabel, size: 64, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d0d4da' } },
+        { label: yLabel, size: yAxisSize, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d0d4da' } },
       ],
       cursor: {
         sync: { key: 'faultline' },
@@ -274,6 +284,25 @@ export const CLIENT_SCRIPT = String.raw`
     var u = new uPlot(opts, [B.t, B.ok, B.fail, B.info], el);
     state.charts.throughput = u;
     charts.push(u);
+  }
+
+  // Node resources (resources.jsonl): one line per node, fault periods shaded like the plots above.
+  function resourceCharts() {
+    var R = D.resources;
+    if (!R) return;
+    var palette = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#4b5563'];
+    [['rss', 'RSS MiB', R.rssMiB, ' MiB'], ['cpu', 'CPU %', R.cpuPct, '%'], ['fds', 'open files', R.fds, '']].forEach(function (m) {
+      var el = $('fl-' + m[0]);
+      if (!el) return;
+      var opts = baseOpts(el, m[0], m[1], false);
+      opts.series = [{ label: 'time', value: function (u, v) { return v == null ? '' : axisS(v); } }].concat(R.nodes.map(function (n, i) {
+        return { label: n, stroke: palette[i % palette.length], width: 1.5, spanGaps: false,
+          value: function (u, v) { return v == null ? '–' : v.toFixed(m[0] === 'fds' ? 0 : 1) + m[3]; } };
+      }));
+      var u = new uPlot(opts, [R.t].concat(m[2]), el);
+      state.charts[m[0]] = u;
+      charts.push(u);
+    });
   }
 
   // ---- timeline -------------------------------------------------------------------------
@@ -528,6 +557,7 @@ export const CLIENT_SCRIPT = String.raw`
     latencyScatter();
     quantiles();
     throughput();
+    resourceCharts();
     timeline = Timeline();
     $('fl-zoom-in').addEventListener('click', function () { zoomBy(0.5); });
     $('fl-zoom-out').addEventListener('click', function () { zoomBy(2); });

@@ -1,5 +1,5 @@
 /** Bad report input (missing history, unreadable results.json): one line naming the file. */
-import type { InputProblem } from '../cli/errors.js';
+import type { InputProblem } from '../errors.js';
 
 export class ReportInputError extends Error implements InputProblem {
   override readonly name = 'ReportInputError';

@@ -4,12 +4,15 @@
  * with the plots and the timeline. Every byte the page needs is inside it: uPlot's JS and CSS
  * are inlined, nothing is fetched.
  */
+import { faultScope } from '../nemesis/sides.js';
 import type { CheckResult, Validity } from '../checkers/result.js';
 import type { JsonValue } from '../history/op.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import type { Mark } from './evidence.js';
 import type { FaultPeriod, HistoryModel } from './model.js';
-import { scriptJson, targetsText, type PageData } from './page-data.js';
+import { describeCheck } from '../run/summary.js';
+import { laneName, scriptJson, type PageData } from './page-data.js';
+import { escHtml, historyCountRows, humanMs, runCardRows } from './run-card.js';
 import { OUTCOME_COLORS, REPORT_CSS } from './style.js';
 
 export interface RunResults {
@@ -36,12 +39,8 @@ export interface PageInputs {
   generatedAt: Date;
 }
 
-export function esc(s: unknown): string {
-  return String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+/** HTML-escapes text (one escaper for the whole report). */
+export const esc = escHtml;
 
 function short(v: unknown, max = 120): string {
   if (v === undefined) return '';
@@ -68,7 +67,12 @@ const fmtS = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '-');
 
 /** One line saying why a checker decided what it did. */
-export function checkSummary(r: CheckResult): string {
+export function checkSummary(r: CheckResult, name?: string): string {
+  // The checkers summary.txt describes in its own words read the same here.
+  if (name === 'election' || name === 'perf' || name === 'convergence') {
+    const lines = describeCheck(name, r);
+    if (lines.length) return short(lines.slice(0, 2).join('; '), 240);
+  }
   const violations = Array.isArray(r.violations) ? (r.violations as unknown[]) : [];
   const first = violations[0] as { message?: unknown } | undefined;
   if (r.valid === false && typeof first?.message === 'string') {
@@ -86,7 +90,11 @@ export function checkSummary(r: CheckResult): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(r)) {
     if (k === 'valid' || parts.length >= 5) continue;
-    if (v === null || ['number', 'string', 'boolean'].includes(typeof v))
+    // durations in human units: thresholdNs 5000000000 -> threshold 5.0 s
+    const unit = /^(.+)(Ns|Ms)$/.exec(k);
+    if (unit && typeof v === 'number')
+      parts.push(`${unit[1]} ${humanMs(unit[2] === 'Ns' ? v / 1e6 : v)}`);
+    else if (v === null || ['number', 'string', 'boolean'].includes(typeof v))
       parts.push(`${k}: ${short(v, 40)}`);
     else if (Array.isArray(v)) parts.push(`${k}: ${v.length}`);
   }
@@ -142,12 +150,12 @@ function faultsTable(faults: FaultPeriod[], endMs: number): string {
         : v;
     const observed = f.error ? `error: ${f.error}` : shown === null ? '' : short(shown, 160);
     return `<tr><td><span class="swatch" data-kind="${esc(f.kind)}"></span>${esc(f.kind)}</td><td>${esc(f.id)}</td>
-<td>${esc(targetsText(f.targets))}</td><td><code>${esc(short(f.params, 90))}</code></td>
+<td>${esc(faultScope(f.targets, f.details, f.members))}</td><td><code>${esc(short(f.params, 90))}</code></td>
 <td class="num">${fmtS(f.start)}</td><td class="num">${f.end === null ? '<i>not healed</i>' : fmtS(f.end)}</td>
 <td class="num">${((end - f.start) / 1000).toFixed(2)} s</td><td>${status(f)}</td><td class="obs"><code>${esc(observed)}</code></td>
 <td>${markLink({ t0: f.start / 1000, t1: end / 1000, rows: [] }, 'show')}</td></tr>`;
   });
-  return `<table class="grid"><thead><tr><th>kind</th><th>id</th><th>targets</th><th>params</th><th>start</th><th>healed</th><th>duration</th><th>verified</th><th>observed</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table class="grid"><thead><tr><th>kind</th><th>id</th><th>targets / sides</th><th>params</th><th>start</th><th>healed</th><th>duration</th><th>verified</th><th>observed</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 interface PeriodLike {
@@ -225,7 +233,9 @@ function violationExplanation(v: unknown, inp: PageInputs, jsonFallback: boolean
             },
             'show',
           );
-    return `<code>${esc(what)}</code> <span class="muted">process ${esc(o.process ?? '?')} · history #${o.index}</span>${link}`;
+    const lane = row === undefined ? undefined : model.ops.lane[row];
+    const worker = lane === undefined ? '' : ` (${laneName(lane)})`;
+    return `<code>${esc(what)}</code> <span class="muted">process ${esc(o.process ?? '?')}${worker} · history #${o.index}</span>${link}`;
   };
   const concurrent = Array.isArray(viol.concurrent)
     ? (viol.concurrent as unknown[]).filter(isOpLike)
@@ -271,7 +281,7 @@ function checksSection(inp: PageInputs): string {
         r.valid === false && first !== undefined ? violationExplanation(first, inp, !diagram) : '';
       return `<div class="check ${r.valid === false ? 'failed' : ''}" id="check-${esc(slug(name))}">
 <h3>${esc(name)} ${verdictBadge(r.valid)}</h3>
-<p>${esc(checkSummary(r))}</p>
+<p>${esc(checkSummary(r, name))}</p>
 ${diagram}${table}${evidence}${explanation}
 <details><summary>full result (JSON)</summary><pre>${rawJson(r)}</pre></details>
 </div>`;
@@ -284,16 +294,13 @@ function summaryCards(inp: PageInputs): string {
   const checks = results?.checks ?? {};
   const verdictRows = Object.entries(checks).map(
     ([n, r]) =>
-      `<li><div class="vhead"><a href="#check-${esc(slug(n))}">${esc(n)}</a>${verdictBadge(r.valid)}</div><div class="muted small">${esc(short(checkSummary(r), 140))}</div></li>`,
+      `<li><div class="vhead"><a href="#check-${esc(slug(n))}">${esc(n)}</a>${verdictBadge(r.valid)}</div><div class="muted small">${esc(short(checkSummary(r, n), 140))}</div></li>`,
   );
   const run = results?.run ?? {};
   const sched = inp.schedule as Record<string, unknown> | null;
   const seed = sched?.seed ?? run.seed;
-  const c = model.counts;
-  const total = c.ok + c.fail + c.info + c.pending;
-  const pct = (x: number): string => (total ? ` (${((100 * x) / total).toFixed(1)}%)` : '');
-  const runRows = paramsRows(run, new Set(['command']));
-  const schedRows = paramsRows(sched, new Set(['seed']));
+  const runRows = runCardRows(run);
+  const schedRows = paramsRows(sched, new Set(['seed', 'origin']));
   return `<div class="cards">
 <div class="card"><h2>Verdict</h2>${verdictRows.length ? `<ul class="verdicts">${verdictRows.join('')}</ul>` : '<p class="muted">no checker results</p>'}</div>
 <div class="card"><h2>Replay</h2>
@@ -302,11 +309,7 @@ function summaryCards(inp: PageInputs): string {
 ${run.command ? `<p class="muted">original command: <code>${esc(run.command)}</code></p>` : ''}
 <p class="muted">run directory: <code>${esc(inp.runDir)}</code></p></div>
 <div class="card"><h2>History</h2>${kvTable([
-    ['client ops', `${total}`],
-    ['ok', `<span class="oc-ok">${c.ok}</span>${pct(c.ok)}`],
-    ['fail', `<span class="oc-fail">${c.fail}</span>${pct(c.fail)}`],
-    ['info', `<span class="oc-info">${c.info}</span>${pct(c.info)}`],
-    ...(c.pending ? ([['never completed', `${c.pending}`]] as [string, string][]) : []),
+    ...historyCountRows(model.counts, run),
     ['duration', `${(model.endMs / 1000).toFixed(2)} s`],
     [
       'concurrency',
@@ -371,6 +374,16 @@ ${summaryCards(inp)}
 <h3>Throughput by outcome</h3>
 <div id="fl-throughput" class="chart"></div>
 </section>
+${
+  inp.data.resources
+    ? `<section id="resources"><h2>Node resources</h2>
+<p class="hint">each node's own process, sampled every 0.5 s; fault periods shaded</p>
+<h3>Memory (RSS)</h3><div id="fl-rss" class="chart"></div>
+<h3>CPU</h3><div id="fl-cpu" class="chart"></div>
+<h3>Open files</h3><div id="fl-fds" class="chart"></div>
+</section>`
+    : ''
+}
 <section id="fl-timeline-section"><h2>Timeline</h2>
 <p class="hint">one row per worker (a worker's successive processes share a row) · faults on top · wheel: zoom · drag: pan · shift+wheel: scroll · double-click: reset · click an op for details
 <span class="btns"><button type="button" id="fl-zoom-in">zoom in</button><button type="button" id="fl-zoom-out">zoom out</button><button type="button" id="fl-zoom-reset">reset</button></span></p>

@@ -37,6 +37,10 @@ export interface FaultPeriod {
   id: string;
   kind: string;
   targets: JsonValue;
+  /** Resolved details from the start's completion (a partition's grudge), when recorded. */
+  details: JsonValue;
+  /** Every node the history's clients talked to (a partition's sides show the uncut ones too). */
+  members: string[];
   params: JsonValue;
   /** ms: start invoked, start completed (applied), stop invoked, stop completed. */
   start: number;
@@ -149,11 +153,13 @@ export class HistoryModelBuilder {
   private readonly nemesisOpen = new Map<string, { op: Op; id: string }>();
   private endNs = 0;
   private events = 0;
+  private readonly nodes = new Set<string>();
   private anon = 0;
 
   add(op: Op): void {
     this.events++;
     if (op.time > this.endNs) this.endNs = op.time;
+    if (op.node !== undefined) this.nodes.add(op.node);
     if (op.process === 'nemesis') this.addNemesis(op);
     else if (op.type === 'invoke') this.open.set(op.process, { op });
     else {
@@ -201,6 +207,7 @@ export class HistoryModelBuilder {
     }
     const laneProcesses = assignLanes(ops);
     const faults = [...this.faults.values()].sort((a, b) => a.start - b.start);
+    for (const f of faults) f.members = [...this.nodes];
     return {
       ops,
       fns: this.fns,
@@ -279,6 +286,8 @@ export class HistoryModelBuilder {
           id,
           kind: typeof v.kind === 'string' ? v.kind : op.f.replace(/^start-/, ''),
           targets: v.targets ?? null,
+          details: null,
+          members: [],
           params: v.params ?? null,
           start: t,
           applied: null,
@@ -303,6 +312,7 @@ export class HistoryModelBuilder {
       p.applied = t;
       // the completion names the nodes the fault really hit; the invocation only the spec
       if (v.targets !== undefined && v.targets !== null) p.targets = v.targets;
+      if (v.details !== undefined) p.details = v.details;
       p.verified = v.verified ?? null;
       p.status = statusOf(op, v.verified ?? null);
       if (op.error !== undefined) p.error = brief(op.error, 200);

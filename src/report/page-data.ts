@@ -3,9 +3,11 @@
  * bytes per op instead of a JSON object each) so a 100k-op report stays a few MB and the page
  * decodes it in milliseconds. Times on the page are seconds since run start; latencies are ms.
  */
+import { faultScope } from '../nemesis/sides.js';
 import type { HistoryModel } from './model.js';
 import type { BucketSeries } from './series.js';
 import type { Mark } from './evidence.js';
+import type { ResourceSeries } from '../resources/series.js';
 
 export interface PageFault {
   id: string;
@@ -57,6 +59,8 @@ export interface PageData {
   faults: PageFault[];
   kindColors: Record<string, string>;
   marks: Mark[];
+  /** Each node's own RSS, CPU and open files over the run (resources.jsonl), when sampled. */
+  resources?: ResourceSeries;
 }
 
 export const b64 = (a: ArrayBufferView): string =>
@@ -145,7 +149,7 @@ export function buildPageData(
     stopInvoked: s3(f.stopInvoked),
     end: s3(f.end),
     status: f.status,
-    label: `${f.id} ${f.kind} ${targetsText(f.targets)}`.trim(),
+    label: `${f.id} ${f.kind} ${faultScope(f.targets, f.details, f.members)}`.trim(),
   }));
   return {
     title,
@@ -153,9 +157,9 @@ export function buildPageData(
     fns: model.fns,
     errors: model.errors,
     texts: texts.table,
-    lanes: model.laneProcesses.map((ps) =>
-      ps.length > 1 ? `p${ps[0]}+${ps.length - 1}` : `p${ps[0]}`,
-    ),
+    // A worker's successive processes (a new one after each info) share its lane: the lane is
+    // named after the worker, and an op's details name both ("process 5 (worker 0)").
+    lanes: model.laneProcesses.map((_, i) => laneName(i)),
     ops: {
       count: ops.count,
       startUs: uintColumn(startUs, true),
@@ -175,6 +179,9 @@ export function buildPageData(
     marks,
   };
 }
+
+/** The timeline lane of worker `i`, as the report names it everywhere. */
+export const laneName = (i: number): string => `worker ${i}`;
 
 export function targetsText(t: unknown): string {
   if (t === null || t === undefined) return '';

@@ -4,15 +4,18 @@
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CheckResult } from '../checkers/result.js';
 import { readHistory } from '../history/reader.js';
 import { extractMarks } from './evidence.js';
 import { renderPage, type RunResults } from './html.js';
 import { buildHistoryModel, verificationStatus, type FaultPeriod } from './model.js';
 import { buildPageData } from './page-data.js';
+import { parseResourcesJsonl, resourceSeries } from '../resources/series.js';
 import { ReportInputError } from './errors.js';
+import { txnDiagrams } from './txn-section.js';
 import { bucketSeries, scatterSample } from './series.js';
+import { inRun } from '../run-layout.js';
 
 export interface RenderReportOptions {
   /** Where to write the page (default `<runDir>/report.html`). */
@@ -29,8 +32,9 @@ export interface RenderedReport {
 }
 
 const require = createRequire(import.meta.url);
+/** uPlot's JS and CSS, read once (also for the sweep page). */
 let uplotAssets: { js: string; css: string } | undefined;
-async function loadUplot(): Promise<{ js: string; css: string }> {
+export async function loadUplot(): Promise<{ js: string; css: string }> {
   uplotAssets ??= {
     js: await readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     css: await readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
@@ -179,14 +183,14 @@ export async function renderReport(
   opts: RenderReportOptions = {},
 ): Promise<RenderedReport> {
   const dir = resolve(runDir);
-  const historyPath = join(dir, 'history.jsonl');
+  const historyPath = inRun(dir, 'history');
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new ReportInputError(runDir, 'not a run directory');
   if (!(await stat(historyPath).catch(() => undefined)))
     throw new ReportInputError(historyPath, 'missing: a run directory holds history.jsonl');
 
   const notes: string[] = [];
-  const resultsPath = join(dir, 'results.json');
+  const resultsPath = inRun(dir, 'results');
   const resultsText = await readOptional(resultsPath);
   const results =
     resultsText === undefined
@@ -196,10 +200,10 @@ export async function renderReport(
     notes.push(
       'results.json not found: no verdicts to show (run `faultline check` on this directory).',
     );
-  const schedulePath = join(dir, 'schedule.json');
+  const schedulePath = inRun(dir, 'schedule');
   const scheduleText = await readOptional(schedulePath);
   const schedule = scheduleText === undefined ? null : parseJsonFile(scheduleText, schedulePath);
-  const journalPath = join(dir, 'faults.journal.jsonl');
+  const journalPath = inRun(dir, 'journal');
   const journalText = await readOptional(journalPath);
   const journal = journalText === undefined ? null : parseJournal(journalText, journalPath, notes);
 
@@ -215,6 +219,9 @@ export async function renderReport(
   const scatter = scatterSample(model.ops, model.endMs);
   const test = typeof results?.run?.test === 'string' ? results.run.test : 'run';
   const data = buildPageData(test, model, buckets, scatter, marks);
+  const resourcesText = await readOptional(inRun(runDir, 'resources'));
+  const resources = resourcesText && resourceSeries(parseResourcesJsonl(resourcesText));
+  if (resources) data.resources = resources;
   const uplot = await loadUplot();
   const html = renderPage({
     runDir,
@@ -224,13 +231,13 @@ export async function renderReport(
     journal,
     model,
     data,
-    diagrams: await linearizabilityDiagrams(checks, notes),
+    diagrams: { ...(await linearizabilityDiagrams(checks, notes)), ...txnDiagrams(checks) },
     notes,
     uplotJs: uplot.js,
     uplotCss: uplot.css,
     generatedAt: opts.now ?? new Date(),
   });
-  const out = opts.out ?? join(dir, 'report.html');
+  const out = opts.out ?? inRun(dir, 'report');
   const tmp = `${out}.${process.pid}.tmp`;
   await writeFile(tmp, html);
   await rename(tmp, out);

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { runCheckers, type ComposedResult } from '../checkers/compose.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import type { History } from '../history/op.js';
+import { runFile } from '../run-layout.js';
 
 export interface CheckPlan {
   checkers: string[];
@@ -38,7 +39,7 @@ export function registerCheckPlan(opts: { timeLimitMs?: number; voters?: number 
 
 /** Node logs of a run directory: `logs/<node>.log` (link-proxy logs are not node logs). */
 export function nodeLogs(runDir: string, nodes?: readonly string[]): Record<string, string> {
-  const dir = join(runDir, 'logs');
+  const dir = join(runDir, runFile.logs);
   let files: string[];
   try {
     files = readdirSync(dir);

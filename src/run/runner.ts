@@ -14,18 +14,24 @@ import { join, resolve } from 'node:path';
 import type { ReadConsistency } from '../clients/etcd.js';
 import type { Isolation } from '../clients/pg-vote.js';
 import type { ComposedResult } from '../checkers/compose.js';
-import { observeEtcdMembers } from '../checkers/convergence/etcd.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
-import { Cluster } from '../cluster/cluster.js';
-import { loadClusterDefinition, type ClusterDefinition } from '../cluster/definition.js';
-import { recoverLeftovers } from '../cluster/recover.js';
+import { Cluster, MemberExitedError } from '../cluster/cluster.js';
+import { loadClusterDefinition, type ClusterDefinition } from '../definition.js';
+import { recoverLeftovers } from '../recovery/recover.js';
 import { Executor } from '../executor/executor.js';
 import type { ExecutionSummary, FaultEvent, Progress } from '../executor/events.js';
 import { attachProgressLine } from '../executor/progress.js';
 import { generateSchedule } from '../generators/generate.js';
+import { openLoopSchedule } from '../generators/open-loop.js';
+import { baselineCheck, compareSamples } from '../compare/compare.js';
+import { loadRunSamples } from '../compare/load.js';
+import { localReader } from '../resources/proc.js';
+import { ResourceSampler, summarizeResources } from '../resources/sampler.js';
+import { resolveScheduleParams } from '../generators/params.js';
 import type { ScheduleParams } from '../generators/params.js';
 import { describeSchedule, formatSchedule, type Schedule } from '../generators/schedule.js';
+import { countOps, type RunCounts } from '../history/counts.js';
 import { loadHistory } from '../history/load.js';
 import { Recorder } from '../history/recorder.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -37,6 +43,7 @@ import {
   assertWorkloadFits,
   createRunWorkload,
   generateWorkloadSchedule,
+  txnCheckPlan,
   voteCheckPlan,
   voteObservations,
   workloadLabel,
@@ -44,8 +51,9 @@ import {
 } from './workloads.js';
 import { withFaultTargets } from './fault-targets.js';
 import { createRunDir, updateLatestLink } from './run-dir.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, runFiles } from './summary.js';
 import type { Observable } from 'rxjs';
+import { inRun, runFile } from '../run-layout.js';
 
 /** Fault kinds that need the link proxy (set up before the members start). */
 const LINK_KINDS = new Set(['latency', 'bandwidth', 'reset', 'blackhole']);
@@ -56,8 +64,10 @@ export interface RunOptions {
   clusterFile: string;
   workload: WorkloadName;
   readConsistency: ReadConsistency;
-  /** Transaction isolation of the `vote` workload (default read committed). */
+  /** Transaction isolation of the `vote` and `list-append` workloads (default read committed). */
   isolation?: Isolation;
+  /** `list-append`: the model to hold the history to (default: what the isolation promises). */
+  consistencyModel?: string;
   /**
    * Heal faults (default true). false: no fault is ever healed; each stays in force until the
    * final teardown (which the journal records), e.g. to see a system that never regains quorum
@@ -78,6 +88,12 @@ export interface RunOptions {
   opTimeoutMs: number;
   /** Budget for the linearizability search (its verdict is 'unknown' past it). */
   checkTimeLimitMs?: number;
+  /** SLO expressions (checkers/slo), checked as the `slo` check: a violated one fails the run. */
+  slos?: string[];
+  /** Compare with this run at the end (`baseline` check: false on a regression beyond tolerance). */
+  baseline?: { run: string; tolerance: number };
+  /** Open loop at this many ops/s in total (generators/open-loop.ts); default closed loop. */
+  openLoopRate?: number;
   /** The command line, recorded so the run can be reproduced. */
   command: string;
   signal?: AbortSignal;
@@ -104,6 +120,11 @@ export interface RunOutcome {
   valid: Validity;
   results: RunResultsFile;
   summary: string;
+  /**
+   * Set when the cluster never became healthy, so no op ran: `definition` when a member refused
+   * to start as the definition says (bad command, arguments, environment), `internal` otherwise.
+   */
+  startFailure?: 'definition' | 'internal';
 }
 
 export interface RunResultsFile {
@@ -124,18 +145,24 @@ export interface RunResultsFile {
     /** The cluster's namespaces (gone after the run; tests check that). */
     namespaces: string[];
     workload: string;
-    readConsistency: ReadConsistency;
+    /** The etcd workloads' read consistency (absent for the vote workload). */
+    readConsistency?: ReadConsistency;
     /** The vote workload's isolation level. */
     isolation?: Isolation;
     /** false: faults were left in force until the teardown. */
     healAtEnd?: boolean;
     /** Fault ids the teardown ended (never healed), when healAtEnd is false. */
     endedByTeardown?: string[];
-    clusterUpMs: number;
+    /** ms until every member was healthy; null: the cluster never became healthy. */
+    clusterUpMs: number | null;
     execution: ExecutionSummary | null;
+    /** Client ops and final reads as recorded (history/counts.ts); null: no history. */
+    counts?: RunCounts | null;
     aborted: boolean;
     error: string | null;
     checkPlan: CheckPlan;
+    /** Each node's own RSS, CPU and open files over the run (resources.jsonl has the samples). */
+    resources?: ReturnType<typeof summarizeResources>;
   };
 }
 
@@ -145,7 +172,8 @@ function errorText(err: unknown): string {
 }
 
 function defaultTestName(def: ClusterDefinition, o: RunOptions): string {
-  if (o.workload === 'vote') return `${def.name}-vote-${isolationOf(o).replace(/ /g, '-')}`;
+  if (o.workload !== 'register')
+    return `${def.name}-${o.workload}-${isolationOf(o).replace(/ /g, '-')}`;
   return `${def.name}-${o.workload}${o.readConsistency === 'serializable' ? '-serializable' : ''}`;
 }
 
@@ -153,6 +181,15 @@ const isolationOf = (o: RunOptions): Isolation => o.isolation ?? 'read committed
 
 function scheduleFor(o: RunOptions, def: ClusterDefinition): Schedule {
   if (o.schedule) return o.schedule;
+  if (o.openLoopRate !== undefined) {
+    // Enough ops per worker for the timetable: the total rate spread over the workers.
+    const concurrency = o.params?.concurrency ?? resolveScheduleParams(o.params).concurrency;
+    const params = { ...o.params, rate: o.openLoopRate / concurrency };
+    return openLoopSchedule(
+      generateWorkloadSchedule(o.workload, def, params, o.seed),
+      o.openLoopRate,
+    );
+  }
   if (o.path !== undefined && o.workload === 'register')
     return generateSchedule(o.params ?? {}, o.seed, o.path).schedule;
   return generateWorkloadSchedule(o.workload, def, o.params ?? {}, o.seed);
@@ -180,19 +217,27 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   const schedule = faultTargets
     ? withFaultTargets(scheduleFor(o, def), faultTargets)
     : scheduleFor(o, def);
-  writeFileSync(join(runDir, 'schedule.json'), formatSchedule(schedule));
-  copyFileSync(o.clusterFile, join(runDir, 'cluster.json'));
+  writeFileSync(inRun(runDir, 'schedule'), formatSchedule(schedule));
+  copyFileSync(o.clusterFile, inRun(runDir, 'cluster'));
   o.onRunDir?.(runDir, schedule);
   log.info({ runDir }, `run ${test}: ${describeSchedule(schedule)}`);
 
-  const plan = leaveFaultsPlan(
-    o.workload === 'vote'
-      ? voteCheckPlan()
-      : registerCheckPlan({
-          voters: def.nodes.length,
-          ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
-        }),
-    healAtEnd,
+  const plan = withSlos(
+    leaveFaultsPlan(
+      o.workload === 'vote'
+        ? voteCheckPlan()
+        : o.workload === 'list-append'
+          ? txnCheckPlan(isolationOf(o), {
+              ...(o.consistencyModel ? { consistencyModel: o.consistencyModel } : {}),
+              ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+            })
+          : registerCheckPlan({
+              voters: def.nodes.length,
+              ...(o.checkTimeLimitMs ? { timeLimitMs: o.checkTimeLimitMs } : {}),
+            }),
+      healAtEnd,
+    ),
+    o.slos,
   );
   let endedByTeardown: string[] | undefined;
   let cluster: Cluster | undefined;
@@ -201,7 +246,9 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
   let execution: ExecutionSummary | null = null;
   let observations: ReplicaObservation[] | undefined;
   let runError: string | null = null;
-  let clusterUpMs = 0;
+  let clusterUpMs: number | null = null;
+  let startFailure: RunOutcome['startFailure'];
+  let sampler: ResourceSampler | undefined;
   try {
     cluster = await Cluster.create(def, { runDir, definitionFile: o.clusterFile, logger: log });
     let link: LinkBackend | undefined;
@@ -209,18 +256,32 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       links = new LinkFaults();
       link = await setupLinkFaults(cluster, links);
     }
-    clusterUpMs = await cluster.start();
-    log.info(
-      { ms: Math.round(clusterUpMs) },
-      `cluster ${def.name} healthy (${def.nodes.length} nodes)`,
-    );
+    try {
+      clusterUpMs = await cluster.start();
+    } catch (err) {
+      startFailure = err instanceof MemberExitedError ? 'definition' : 'internal';
+      const why =
+        err instanceof MemberExitedError
+          ? `member ${err.node} exited: ${err.reason} (log: ${err.logFile})`
+          : errorText(err);
+      throw new Error(`cluster never became healthy: ${why}`, { cause: err });
+    }
     nemesis = new Nemesis(cluster, {
-      journalPath: join(runDir, 'faults.journal.jsonl'),
+      journalPath: inRun(runDir, 'journal'),
       seed: schedule.origin?.seed ?? 0,
       logger: log,
       ...(link ? { link } : {}),
     });
     const nodes = cluster.nodes.map((n) => ({ name: n.name, url: n.clientUrl }));
+    const recorder = await Recorder.open(inRun(runDir, 'history'));
+    const up = cluster;
+    sampler = new ResourceSampler({
+      nodes: nodes.map((n) => n.name),
+      reader: localReader((name) => up.pidOf(name)),
+      now: () => recorder.now(),
+      file: inRun(runDir, 'resources'),
+    });
+    sampler.start();
     const executor = new Executor({
       schedule,
       workload: createRunWorkload(o.workload, schedule, {
@@ -230,9 +291,10 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       }),
       healAtEnd,
       nodes,
-      recorder: await Recorder.open(join(runDir, 'history.jsonl')),
+      recorder,
       nemesis,
       opTimeoutMs: o.opTimeoutMs,
+      openLoop: schedule.openLoop !== undefined,
       logger: log,
       ...(o.signal ? { signal: o.signal } : {}),
     });
@@ -243,14 +305,15 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
     } finally {
       progress?.unsubscribe();
     }
-    if (!o.signal?.aborted && healAtEnd) {
+    // list-append's final reads are in its history (the checker reads them): nothing to observe
+    if (!o.signal?.aborted && healAtEnd && o.workload !== 'list-append') {
       observations =
         o.workload === 'vote'
           ? voteObservations(
-              (await loadHistory(join(runDir, 'history.jsonl'), { format: 'jsonl' })).ops,
+              (await loadHistory(inRun(runDir, 'history'), { format: 'jsonl' })).ops,
               nodes,
             )
-          : await observeSettledEtcd(Object.fromEntries(nodes.map((n) => [n.name, n.url])));
+          : await cluster.observe();
     }
   } catch (err) {
     runError = errorText(err);
@@ -262,22 +325,37 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       await nemesis?.healAll().catch((err) => log.error({ err: errorText(err) }, 'heal failed'));
       await nemesis?.close().catch(() => undefined);
     }
+    await sampler?.stop().catch(() => undefined);
     const running =
-      cluster?.nodes.filter((n) => cluster!.isRunning(n.name)).map((n) => n.name) ?? [];
+      (cluster &&
+        (
+          await Promise.all(
+            cluster.nodes.map(async (n) => ((await cluster!.isRunning(n.name)) ? [n.name] : [])),
+          )
+        ).flat()) ??
+      [];
     await links?.teardown().catch(() => undefined);
     await cluster?.down().catch((err) => log.error({ err: errorText(err) }, 'teardown failed'));
     if (!healAtEnd && nemesis) {
       endedByTeardown = nemesis.closeAfterTeardown({
         killed: running,
-        namespacesRemoved: cluster?.nodes.map((n) => n.netns) ?? [],
+        namespacesRemoved: nodeHomes(cluster),
       });
       if (endedByTeardown.length)
         log.info({ faults: endedByTeardown }, 'faults left in force were ended by the teardown');
     }
-    rmEmptyDir(join(runDir, 'data'));
+    rmEmptyDir(join(runDir, runFile.data));
   }
 
   const results = await checkRun(runDir, plan, observations);
+  if (o.baseline) await addBaselineCheck(results, runDir, o.baseline, log);
+  const historyFile = inRun(runDir, 'history');
+  const counts = existsSync(historyFile)
+    ? countOps(
+        (await loadHistory(historyFile, { format: 'jsonl' })).ops,
+        execution?.finalReadsFromProcess,
+      )
+    : null;
   const file: RunResultsFile = {
     valid: runError ? composeValidity([results.valid, 'unknown']) : results.valid,
     checks: results.checks,
@@ -293,32 +371,43 @@ export async function runTrial(o: RunOptions): Promise<RunOutcome> {
       cluster: resolve(o.clusterFile),
       database: def.database,
       nodes: def.nodes.map((n) => n.name),
-      namespaces: cluster?.nodes.map((n) => n.netns) ?? [],
+      namespaces: nodeHomes(cluster),
       workload: workloadLabel(o.workload),
-      readConsistency: o.readConsistency,
-      ...(o.workload === 'vote' ? { isolation: isolationOf(o) } : {}),
+      // each workload records its own consistency knob: isolation on PostgreSQL, reads for etcd
+      ...(o.workload !== 'register'
+        ? { isolation: isolationOf(o) }
+        : { readConsistency: o.readConsistency }),
       ...(healAtEnd ? {} : { healAtEnd, endedByTeardown: endedByTeardown ?? [] }),
-      clusterUpMs: Math.round(clusterUpMs),
+      clusterUpMs: clusterUpMs === null ? null : Math.round(clusterUpMs),
       execution,
+      counts,
       aborted: o.signal?.aborted ?? false,
       error: runError,
       checkPlan: plan,
+      ...(sampler?.samples.length ? { resources: summarizeResources(sampler.samples) } : {}),
     },
   };
   if (observations)
-    writeFileSync(join(runDir, 'observations.json'), JSON.stringify(observations, null, 2) + '\n');
-  writeFileSync(join(runDir, 'results.json'), JSON.stringify(file, null, 2) + '\n');
-  const summary = formatSummary(file, runDir);
-  writeFileSync(join(runDir, 'summary.txt'), summary);
-  if (o.report ?? true) {
+    writeFileSync(inRun(runDir, 'observations'), JSON.stringify(observations, null, 2) + '\n');
+  writeFileSync(inRun(runDir, 'results'), JSON.stringify(file, null, 2) + '\n');
+  // A run that recorded no history has nothing to report on: no report, and no pointer to one.
+  if ((o.report ?? true) && existsSync(inRun(runDir, 'history'))) {
     try {
       await renderReport(runDir);
     } catch (err) {
       log.warn({ err: errorText(err) }, 'report.html could not be written');
     }
   }
+  const summary = formatSummary(file, runDir, runFiles(runDir));
+  writeFileSync(inRun(runDir, 'summary'), summary);
   if (o.updateLatest ?? true) updateLatestLink(o.resultsRoot, runDir);
-  return { runDir, valid: file.valid, results: file, summary };
+  return {
+    runDir,
+    valid: file.valid,
+    results: file,
+    summary,
+    ...(startFailure ? { startFailure } : {}),
+  };
 }
 
 /** Checks a run directory's history with a plan; used by `run` and by offline `replay`. */
@@ -327,7 +416,7 @@ export async function checkRun(
   plan: CheckPlan,
   observations?: ReplicaObservation[],
 ): Promise<ComposedResult> {
-  const file = join(runDir, 'history.jsonl');
+  const file = inRun(runDir, 'history');
   if (!existsSync(file)) {
     return {
       valid: 'unknown',
@@ -356,6 +445,36 @@ function leaveFaultsPlan(plan: CheckPlan, healAtEnd: boolean): CheckPlan {
   };
 }
 
+/** Compares the run with a baseline run; a regression makes the run invalid. */
+async function addBaselineCheck(
+  results: ComposedResult,
+  runDir: string,
+  baseline: { run: string; tolerance: number },
+  log: Logger,
+): Promise<void> {
+  try {
+    const [b, r] = await Promise.all([loadRunSamples(baseline.run), loadRunSamples(runDir)]);
+    results.checks.baseline = baselineCheck(
+      compareSamples(b, r, { tolerance: baseline.tolerance }),
+      baseline.run,
+    );
+  } catch (err) {
+    log.warn({ err: errorText(err) }, 'baseline comparison failed');
+    results.checks.baseline = { valid: 'unknown', error: errorText(err) };
+  }
+  results.valid = composeValidity(Object.values(results.checks).map((c) => c.valid));
+}
+
+/** SLOs become the `slo` check of the plan (kept in results.json, so replay judges them too). */
+function withSlos(plan: CheckPlan, slos: readonly string[] | undefined): CheckPlan {
+  if (!slos?.length) return plan;
+  return {
+    ...plan,
+    checkers: [...plan.checkers, 'slo'],
+    options: { ...plan.options, slo: { slos: [...slos] } },
+  };
+}
+
 /** Fault targets must name nodes of the cluster: checked before anything starts. */
 function checkedTargets(def: ClusterDefinition, file: string, nodes: string[]): string[] {
   const known = def.nodes.map((n) => n.name);
@@ -367,26 +486,14 @@ function checkedTargets(def: ClusterDefinition, file: string, nodes: string[]): 
   return nodes;
 }
 
-/**
- * Replica observations once the members have settled: a member just reconnected after a
- * partition catches up within seconds (etcd's peer streams back off), and comparing it before
- * then would report lag as divergence. Polls until every member reports the same revision and
- * applied index, or until `timeoutMs`; the last observation is what the checker judges.
- */
-async function observeSettledEtcd(
-  members: Record<string, string>,
-  timeoutMs = 15_000,
-): Promise<ReplicaObservation[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const obs = await observeEtcdMembers(members);
-    const settled =
-      obs.every((o) => o.error === undefined) &&
-      new Set(obs.map((o) => o.revision)).size === 1 &&
-      new Set(obs.map((o) => o.appliedIndex)).size === 1;
-    if (settled || Date.now() >= deadline) return obs;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Where the nodes lived (netns names; containers or hosts on other backends), for the record. */
+function nodeHomes(cluster: Cluster | undefined): string[] {
+  return (
+    cluster?.nodes.map((n) => {
+      const w = cluster.where(n.name);
+      return String(w.netns ?? w.container ?? w.host ?? n.name);
+    }) ?? []
+  );
 }
 
 /** Teardown wipes member data; drop the then-empty directory so the run dir holds only results. */

@@ -6,6 +6,9 @@
  * - `vote`: the PostgreSQL voting workload (src/clients/pg-vote.ts) at a chosen isolation:
  *   election safety over the vote acks AND the stored votes of the final read, stuck state,
  *   convergence of the final read through every client path, performance.
+ * - `list-append`: generated transactions of reads and appends on PostgreSQL
+ *   (src/clients/pg-txn.ts) at a chosen isolation, checked for isolation anomalies
+ *   (src/checkers/txn) against the model that isolation level promises; stuck state, performance.
  */
 import { EtcdRegisterWorkload, type ReadConsistency } from '../clients/etcd.js';
 import type { NodeEndpoint, Workload } from '../clients/client.js';
@@ -16,7 +19,7 @@ import {
   type PgTimeouts,
 } from '../clients/pg-vote.js';
 import type { ReplicaObservation } from '../checkers/convergence/check.js';
-import type { ClusterDefinition } from '../cluster/definition.js';
+import type { ClusterDefinition } from '../definition.js';
 import { generateSchedule } from '../generators/generate.js';
 import type { ScheduleParams } from '../generators/params.js';
 import type { Schedule } from '../generators/schedule.js';
@@ -26,15 +29,18 @@ import {
   type VotePlanShape,
 } from '../generators/vote-schedule.js';
 import type { History, JsonValue } from '../history/op.js';
+import { DEFAULT_PG_TXN_OPTIONS, PgTxnWorkload } from '../clients/pg-txn.js';
+import { generateTxnSchedule, txnKeysOf } from '../generators/txn-schedule.js';
 import type { CheckPlan } from './checks.js';
 
-export const WORKLOAD_NAMES = ['register', 'vote'] as const;
+export const WORKLOAD_NAMES = ['register', 'vote', 'list-append'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 /** The database each workload runs on. */
 export const WORKLOAD_DATABASE: Record<WorkloadName, ClusterDefinition['database']> = {
   register: 'etcd',
   vote: 'postgres',
+  'list-append': 'postgres',
 };
 
 /** A workload asked of a cluster it cannot run on: one clear line for the CLI (exit 65). */
@@ -73,6 +79,8 @@ export function generateWorkloadSchedule(
       seed,
     ).schedule;
   }
+  if (w === 'list-append')
+    return generateTxnSchedule(params, { oneNode: def.nodes.length === 1 }, seed).schedule;
   return generateSchedule(params, seed).schedule;
 }
 
@@ -125,12 +133,19 @@ export function createRunWorkload(
       timeouts: pgTimeoutsFor(c.opTimeoutMs),
     });
   }
+  if (w === 'list-append')
+    return new PgTxnWorkload({
+      ...DEFAULT_PG_TXN_OPTIONS,
+      isolation: c.isolation,
+      keys: txnKeysOf(schedule),
+      timeouts: pgTimeoutsFor(c.opTimeoutMs),
+    });
   return new EtcdRegisterWorkload({ readConsistency: c.readConsistency, timeoutMs: c.opTimeoutMs });
 }
 
 /** The recorded workload name (`etcd-register`, `pg-vote`). */
 export function workloadLabel(w: WorkloadName): string {
-  return w === 'vote' ? 'pg-vote' : `etcd-${w}`;
+  return w === 'vote' ? 'pg-vote' : w === 'list-append' ? 'pg-list-append' : `etcd-${w}`;
 }
 
 /**
@@ -144,6 +159,35 @@ export function voteCheckPlan(): CheckPlan {
     readNil: 'absent',
     options: {
       election: {},
+      stuck: { allowStuckUnderFaults: true },
+    },
+  };
+}
+
+/**
+ * What each PostgreSQL isolation level promises, in Elle's model names: REPEATABLE READ is
+ * snapshot isolation in PostgreSQL (it allows write skew, G2-item, which Adya's repeatable-read
+ * forbids).
+ */
+export const ISOLATION_MODEL: Record<Isolation, string> = {
+  'read committed': 'read-committed',
+  'repeatable read': 'snapshot-isolation',
+  serializable: 'serializable',
+};
+
+/** Checks of a list-append run: isolation anomalies against the promised model; stuck; perf. */
+export function txnCheckPlan(
+  isolation: Isolation,
+  opts: { consistencyModel?: string; timeLimitMs?: number } = {},
+): CheckPlan {
+  return {
+    checkers: ['list-append', 'stuck', 'perf'],
+    readNil: 'absent',
+    options: {
+      'list-append': {
+        consistencyModel: opts.consistencyModel ?? ISOLATION_MODEL[isolation],
+        ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs } : {}),
+      },
       stuck: { allowStuckUnderFaults: true },
     },
   };

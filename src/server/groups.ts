@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { soakFile } from '../run-layout.js';
 
 export interface RunRef {
   /** Its id under the results root when it lies there (then it is a link), else null. */
@@ -113,8 +114,8 @@ export function parseGroups(root: string, soakDir: string, value: unknown): Fail
 export async function readSoak(root: string, id: string): Promise<Soak> {
   const dir = id ? join(root, ...id.split('/')) : root;
   const [d, g] = await Promise.all([
-    readJson(join(dir, 'daemon.json')),
-    readJson(join(dir, 'groups.json')),
+    readJson(join(dir, soakFile.daemon)),
+    readJson(join(dir, soakFile.groups)),
   ]);
   const problems = [d.problem, g.problem].filter((p): p is string => !!p);
   const daemon =

@@ -25,7 +25,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 pre{background:#f9fafb;border:1px solid var(--line);border-radius:6px;padding:10px 12px;overflow:auto;margin:6px 0;white-space:pre-wrap;word-break:break-word}
 .badge{white-space:nowrap;display:inline-block;padding:2px 9px;border-radius:999px;font-size:11.5px;font-weight:700;text-transform:uppercase;letter-spacing:.03em}
 .badge.valid{background:#dcfce7;color:#166534}.badge.invalid{background:#fee2e2;color:#991b1b}
-.badge.unknown{background:#fef3c7;color:#92400e}.badge.incomplete{background:#e5e7eb;color:#374151}
+.badge.unknown{background:#fef3c7;color:#92400e}.badge.incomplete{background:#e5e7eb;color:#374151}.badge.running{background:#dbeafe;color:#1e40af}
 h1 .badge{font-size:13px;padding:3px 12px}
 h1 .button{font-size:14px;font-weight:600;margin-left:auto}
 .crumbs{font-size:13px;color:var(--muted);margin-top:2px}

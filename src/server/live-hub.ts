@@ -50,10 +50,20 @@ export class LiveHub {
   /** The state with run ids added, as JSON-ready data. */
   snapshot(): LiveState & { attached: boolean; runIds: Record<string, string | null> } {
     const runIds: Record<string, string | null> = {};
-    for (const d of [this.state.current?.runDir, ...this.state.finished.map((f) => f.runDir)]) {
+    for (const d of [
+      this.state.current?.runDir,
+      this.state.shrinking?.runDir,
+      ...this.state.finished.map((f) => f.runDir),
+    ]) {
       if (d !== undefined) runIds[d] = this.runIdOf(d);
     }
     return { ...this.state, attached: this.attached, runIds };
+  }
+
+  /** Run directories being written now: the current trial's and a shrink attempt's. */
+  runningDirs(): string[] {
+    const dirs = [this.state.current?.runDir, this.state.shrinking?.attempt?.runDir];
+    return dirs.filter((d): d is string => d !== undefined);
   }
 
   private push(e: LiveEvent): void {

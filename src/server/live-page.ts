@@ -40,10 +40,22 @@ const SCRIPT = String.raw`
     $('daemon').className = 'badge ' + (s.daemon === 'running' ? 'valid' : s.daemon === 'stopping' ? 'unknown' : 'incomplete');
     var t = s.totals;
     $('totals').textContent = t.trials + ' trials: ' + t.valid + ' valid, ' + t.invalid + ' invalid, ' + t.unknown + ' unknown';
-    var c = s.current;
+    var c = s.current, sh = s.shrinking;
     if (c && c.trial !== lastTrial) { points = []; lastTrial = c.trial; lastElapsed = -1; }
     $('current').style.display = c ? '' : 'none';
-    $('idle').style.display = c ? 'none' : '';
+    $('shrinking').style.display = sh ? '' : 'none';
+    $('idle').style.display = c || sh ? 'none' : '';
+    if (sh) {
+      $('shrink-trial').innerHTML = '#' + sh.trial + ' · seed <span class="mono">' + sh.seed + '</span> · ' + runLink(s.runIds, sh.runDir);
+      $('shrink-step').textContent = sh.step;
+      $('shrink-size').textContent = sh.size === null ? '–' : sh.size;
+      $('shrink-candidate').textContent = sh.candidateSize === null ? '–' : sh.candidateSize;
+      $('shrink-repro').textContent = sh.attempts === null ? '–' : sh.failures + ' / ' + sh.attempts;
+      var a = sh.attempt;
+      $('shrink-attempt').innerHTML = a
+        ? 'running attempt <span class="mono">' + esc(a.label) + '</span>: ' + (a.elapsedMs / 1000).toFixed(1) + ' s, ok ' + a.ok + ' fail ' + a.fail + ' info ' + a.info
+        : 'starting the first attempt…';
+    }
     if (c) {
       // One point per progress report (state frames also follow fault events).
       if (c.elapsedMs > 0 && c.elapsedMs !== lastElapsed) {
@@ -62,8 +74,8 @@ const SCRIPT = String.raw`
       spark();
     }
     $('fault-log').innerHTML = s.faults.slice().reverse().map(function (f) {
-      return '<tr><td class="mono">' + esc(f.id) + '</td><td>' + esc(f.kind) + '</td><td>' + esc(f.event) + '</td><td class="mono small">' + esc((f.targets || []).join(', ')) + '</td></tr>';
-    }).join('') || '<tr><td colspan="4" class="muted">no faults yet</td></tr>';
+      return '<tr><td class="num">#' + f.trial + (f.shrink ? ' <span class="muted small">shrink</span>' : '') + '</td><td class="mono">' + esc(f.id) + '</td><td>' + esc(f.kind) + '</td><td>' + esc(f.event) + '</td><td class="mono small">' + esc((f.targets || []).join(', ')) + '</td></tr>';
+    }).join('') || '<tr><td colspan="5" class="muted">no faults yet</td></tr>';
     $('finished').innerHTML = s.finished.slice().reverse().map(function (f) {
       return '<tr><td class="num">#' + f.trial + '</td><td>' + badge(f.valid) + '</td><td>' + runLink(s.runIds, f.runDir) + '</td><td class="mono small">' + esc(f.signature || '') + '</td></tr>';
     }).join('') || '<tr><td colspan="4" class="muted">no trial has finished yet</td></tr>';
@@ -83,7 +95,10 @@ export function livePage(root: string): string {
 <section id="current" style="display:none"><h2>Current trial <span id="trial"></span></h2>
 <div class="stats">${stat('elapsed', 'elapsed')}${stat('ops', 'ops/s')}${stat('ok', 'ok')}${stat('fail', 'fail')}${stat('info', 'info')}<div><div id="spark"></div><div class="stat-label">ops/s trend</div></div></div>
 <p><span class="stat-label">active faults</span> <span id="faults"></span></p><p id="shrink" class="muted"></p></section>
-<div class="grid"><section><h2>Fault events</h2><table class="list"><thead><tr><th>Id</th><th>Kind</th><th>Event</th><th>Targets</th></tr></thead><tbody id="fault-log"></tbody></table></section>
+<section id="shrinking" style="display:none"><h2>Shrinking trial <span id="shrink-trial"></span></h2>
+<div class="stats">${stat('shrink-step', 'steps decided')}${stat('shrink-candidate', 'last candidate (ops+faults)')}${stat('shrink-repro', 'reproduced (failures / runs)')}${stat('shrink-size', 'smallest failing so far')}</div>
+<p id="shrink-attempt" class="muted"></p></section>
+<div class="grid"><section><h2>Fault events</h2><table class="list"><thead><tr><th>Trial</th><th>Id</th><th>Kind</th><th>Event</th><th>Targets</th></tr></thead><tbody id="fault-log"></tbody></table></section>
 <section><h2>Finished trials</h2><table class="list"><thead><tr><th>Trial</th><th>Verdict</th><th>Run</th><th>Signature</th></tr></thead><tbody id="finished"></tbody></table></section></div>`;
   return layout('Live', 'live', body, root, SCRIPT);
 }

@@ -18,6 +18,35 @@ export type LiveTrial = Omit<Extract<LiveEvent, { type: 'trial-start' }>, 'type'
     shrink?: { step: number; size: number };
   };
 
+/** The trial being shrunk on the real cluster (after it finished), and its running attempt. */
+export interface LiveShrink {
+  trial: number;
+  seed: number;
+  /** The original failing run. */
+  runDir: string;
+  /** Steps decided so far; the smallest failing schedule (ops+faults) so far. */
+  step: number;
+  size: number | null;
+  /** The last decided candidate: its size and how often it reproduced. */
+  candidateSize: number | null;
+  failing: boolean | null;
+  failures: number | null;
+  attempts: number | null;
+  /** The attempt running now: its dir and latest progress. */
+  attempt: {
+    runDir: string;
+    label: string;
+    elapsedMs: number;
+    opsPerSec: number;
+    ok: number;
+    fail: number;
+    info: number;
+  } | null;
+}
+
+/** A fault event, marked when it came from a shrink attempt rather than the trial itself. */
+export type LiveFault = Extract<LiveEvent, { type: 'fault' }> & { shrink?: boolean };
+
 export interface FinishedTrial {
   trial: number;
   runDir: string;
@@ -29,8 +58,10 @@ export interface FinishedTrial {
 export interface LiveState {
   daemon: 'running' | 'stopping' | 'stopped' | 'none';
   current: LiveTrial | null;
-  /** Recent fault events of the current trial, newest last. */
-  faults: Extract<LiveEvent, { type: 'fault' }>[];
+  /** The trial being shrunk, if any (the daemon shrinks after the trial ended). */
+  shrinking: LiveShrink | null;
+  /** Recent fault events of the recent trials and shrink attempts, newest last (bounded). */
+  faults: LiveFault[];
   /** Finished trials, newest last (bounded). */
   finished: FinishedTrial[];
   totals: { trials: number; valid: number; invalid: number; unknown: number };
@@ -43,6 +74,7 @@ export function emptyLiveState(): LiveState {
   return {
     daemon: 'none',
     current: null,
+    shrinking: null,
     faults: [],
     finished: [],
     totals: { trials: 0, valid: 0, invalid: 0, unknown: 0 },
@@ -74,25 +106,78 @@ export function reduceLive(s: LiveState, e: LiveEvent): LiveState {
           info: 0,
           activeFaults: [],
         },
-        faults: [],
       };
     case 'progress': {
-      const base = s.current?.trial === e.trial ? s.current : null;
-      if (!base) return s;
-      const { type: _t, ...p } = e;
-      return { ...s, current: { ...base, ...p } };
+      const { type: _t, trial: _n, activeFaults: _a, ...p } = e;
+      if (s.current?.trial !== e.trial) {
+        // A shrink attempt's progress: shown under the shrink.
+        const a = s.shrinking?.trial === e.trial ? s.shrinking.attempt : null;
+        if (!a) return s;
+        return { ...s, shrinking: { ...s.shrinking!, attempt: { ...a, ...p } } };
+      }
+      return { ...s, current: { ...s.current, ...p, activeFaults: e.activeFaults } };
     }
     case 'fault': {
-      const faults = pushBounded(s.faults, e, MAX_FAULT_EVENTS);
+      const shrink = s.current?.trial !== e.trial && s.shrinking?.trial === e.trial;
+      const faults = pushBounded<LiveFault>(
+        s.faults,
+        shrink ? { ...e, shrink } : e,
+        MAX_FAULT_EVENTS,
+      );
       if (s.current?.trial !== e.trial) return { ...s, faults };
       const active = s.current.activeFaults.filter((id) => id !== e.id);
       if (e.event === 'applied') active.push(e.id);
       return { ...s, faults, current: { ...s.current, activeFaults: active } };
     }
+    case 'shrink-start':
+      return {
+        ...s,
+        shrinking: {
+          trial: e.trial,
+          seed: e.seed,
+          runDir: e.runDir,
+          step: 0,
+          size: null,
+          candidateSize: null,
+          failing: null,
+          failures: null,
+          attempts: null,
+          attempt: null,
+        },
+      };
+    case 'shrink-attempt': {
+      if (s.shrinking?.trial !== e.trial) return s;
+      const attempt = {
+        runDir: e.runDir,
+        label: e.label,
+        elapsedMs: 0,
+        opsPerSec: 0,
+        ok: 0,
+        fail: 0,
+        info: 0,
+      };
+      return { ...s, shrinking: { ...s.shrinking, attempt } };
+    }
     case 'shrink': {
+      if (s.shrinking?.trial === e.trial) {
+        return {
+          ...s,
+          shrinking: {
+            ...s.shrinking,
+            step: e.step,
+            size: e.size,
+            candidateSize: e.candidateSize ?? null,
+            failing: e.failing ?? null,
+            failures: e.failures ?? null,
+            attempts: e.attempts ?? null,
+          },
+        };
+      }
       if (s.current?.trial !== e.trial) return s;
       return { ...s, current: { ...s.current, shrink: { step: e.step, size: e.size } } };
     }
+    case 'shrink-end':
+      return s.shrinking?.trial === e.trial ? { ...s, shrinking: null } : s;
     case 'trial-end': {
       const f: FinishedTrial = { trial: e.trial, runDir: e.runDir, valid: e.valid };
       if (e.signature !== undefined) f.signature = e.signature;

@@ -6,6 +6,7 @@ import { describeCheck } from '../run/summary.js';
 import type { RunRef, Soak } from './groups.js';
 import { badge, esc, fmtBytes, fmtDuration, fmtTime, layout, urlPath } from './layout.js';
 import { verdictOf, type RunFilter, type RunSummary, type Verdict } from './runs.js';
+import { runFile } from '../run-layout.js';
 
 export const VERDICTS: Verdict[] = ['valid', 'invalid', 'unknown', 'incomplete'];
 
@@ -75,7 +76,7 @@ function runRow(r: RunSummary): string {
   const ex = r.execution;
   const stamp = r.id.split('/').pop() ?? r.id;
   return `<tr data-run="${esc(r.id)}">
-<td>${badge(r.verdict)}</td>
+<td>${r.running ? '<span class="badge running">running</span>' : badge(r.verdict)}</td>
 <td class="mono nowrap"><a class="run-link" href="/runs/${urlPath(r.id)}">${esc(fmtTime(r.startedAt))}</a></td>
 <td>${esc(r.test)} <span class="muted small mono">${esc(stamp)}</span></td>
 <td class="num mono">${r.seed ?? '–'}</td>
@@ -140,13 +141,13 @@ export interface RunPageInput {
 }
 
 const FILE_NOTES: Record<string, string> = {
-  'report.html': 'the full report: plots, timeline, violations',
-  'history.jsonl': 'every op, one JSON per line',
-  'schedule.json': 'the generated ops and faults (replayable)',
-  'faults.journal.jsonl': 'faults as applied and healed',
-  'results.json': 'verdicts and checker details',
-  'summary.txt': 'the terminal summary',
-  'cluster.json': 'the cluster definition used',
+  [runFile.report]: 'the full report: plots, timeline, violations',
+  [runFile.history]: 'every op, one JSON per line',
+  [runFile.schedule]: 'the generated ops and faults (replayable)',
+  [runFile.journal]: 'faults as applied and healed',
+  [runFile.results]: 'verdicts and checker details',
+  [runFile.summary]: 'the terminal summary',
+  [runFile.cluster]: 'the cluster definition used',
 };
 
 function kvRow(label: string, value: string): string {
@@ -209,7 +210,7 @@ export function runPage(inp: RunPageInput): string {
     r.replay ? `<div class="small muted">replay</div><pre>${esc(r.replay)}</pre>` : '',
   ].join('');
   const reportButton = r.hasReport
-    ? `<a class="button" id="report-link" href="${fileHref('report.html')}">Open report</a>`
+    ? `<a class="button" id="report-link" href="${fileHref(runFile.report)}">Open report</a>`
     : '<span class="muted small">no report.html (run <code>faultline report</code> on this directory)</span>';
   const body = `<div class="crumbs"><a href="/">Runs</a> / <a href="/?test=${encodeURIComponent(r.test)}">${esc(r.test)}</a></div>
 <h1>${esc(r.test)} <span class="muted mono" style="font-size:15px">${esc(r.id.split('/').pop() ?? '')}</span> <span id="verdict">${badge(r.verdict)}</span> ${reportButton}</h1>

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import { readSoak } from './groups.js';
 import type { LiveHub } from './live-hub.js';
@@ -20,6 +20,7 @@ import { errorPage, groupsPage, runPage, runsPage, VERDICTS, type RunFile } from
 import { matches, type RunFilter, type RunIndex, type Verdict } from './runs.js';
 import { resolveSafe } from './safe-path.js';
 import { urlPath } from './layout.js';
+import { inRun, runFile } from '../run-layout.js';
 
 export interface Context {
   root: string;
@@ -140,7 +141,7 @@ async function runFiles(dir: string): Promise<RunFile[]> {
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(d, e.name);
-      if (e.isDirectory() && depth < 1 && e.name !== 'data') await walk(p, depth + 1);
+      if (e.isDirectory() && depth < 1 && e.name !== runFile.data) await walk(p, depth + 1);
       else if (e.isFile()) {
         const st = await stat(p).catch(() => null);
         if (st) out.push({ name: relative(dir, p).split(sep).join('/'), size: st.size });
@@ -149,13 +150,13 @@ async function runFiles(dir: string): Promise<RunFile[]> {
   };
   await walk(dir, 0);
   const rank = (n: string) => {
-    const order = [
-      'report.html',
-      'results.json',
-      'summary.txt',
-      'history.jsonl',
-      'schedule.json',
-      'faults.journal.jsonl',
+    const order: string[] = [
+      runFile.report,
+      runFile.results,
+      runFile.summary,
+      runFile.history,
+      runFile.schedule,
+      runFile.journal,
     ];
     const i = order.indexOf(n);
     return i >= 0 ? i : n.includes('/') ? 100 : 50;
@@ -186,7 +187,12 @@ async function findRun(ctx: Context, rawId: string) {
 async function listRuns(ctx: Context, q: URLSearchParams, limit: number) {
   const filter = parseFilter(q);
   const offset = intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  const all = await ctx.index.list();
+  const running = new Set(ctx.hub.runningDirs().map((d) => resolve(d)));
+  const all = (await ctx.index.list()).map((r) =>
+    r.verdict === 'incomplete' && running.has(resolve(ctx.index.root, ...r.id.split('/')))
+      ? { ...r, running: true }
+      : r,
+  );
   const hits = all.filter((r) => matches(r, filter));
   const counts: Record<Verdict, number> = { valid: 0, invalid: 0, unknown: 0, incomplete: 0 };
   for (const r of hits) counts[r.verdict]++;
@@ -293,8 +299,8 @@ async function dispatch(
       );
     if (urlPath(found.id) !== raw) return redirect(res, `/runs/${urlPath(found.id)}`);
     const [results, summaryText, files] = await Promise.all([
-      readJsonObject(join(found.dir, 'results.json')),
-      readFile(join(found.dir, 'summary.txt'), 'utf8').catch(() => null),
+      readJsonObject(inRun(found.dir, 'results')),
+      readFile(inRun(found.dir, 'summary'), 'utf8').catch(() => null),
       runFiles(found.dir),
     ]);
     return html(
@@ -326,7 +332,7 @@ async function dispatch(
     const found = await findRun(ctx, rawPath.slice('/api/runs/'.length).replace(/\/$/, ''));
     if (!found.ok) return json(req, res, found.status, { error: found.reason });
     const [results, files] = await Promise.all([
-      readJsonObject(join(found.dir, 'results.json')),
+      readJsonObject(inRun(found.dir, 'results')),
       runFiles(found.dir),
     ]);
     return json(req, res, 200, { run: found.run, results, files });

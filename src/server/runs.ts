@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
+import { inRun, runFile, soakFile } from '../run-layout.js';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown' | 'incomplete';
 
@@ -27,6 +28,8 @@ export interface RunSummary {
   checks: Record<string, Verdict>;
   error: string | null;
   hasReport: boolean;
+  /** No results yet and the live daemon is writing it now (set by the server, not the index). */
+  running?: boolean;
   /** Set when results.json exists but could not be read. */
   problem?: string;
 }
@@ -34,7 +37,7 @@ export interface RunSummary {
 /** Where a run dir may hide: `<test>/<stamp>` or deeper for daemon soaks (`<soak>/trials/<n>`). */
 const MAX_DEPTH = 4;
 /** Subdirectories of a run that are never runs themselves. */
-const RUN_SUBDIRS = new Set(['logs', 'data']);
+const RUN_SUBDIRS = new Set<string>([runFile.logs, runFile.data]);
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/;
 
 export function verdictOf(v: unknown): Verdict {
@@ -196,7 +199,7 @@ export class RunIndex {
     const walk = async (dir: string, depth: number): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       const names = entries.map((e) => e.name);
-      if (names.includes('groups.json') || names.includes('daemon.json')) {
+      if (names.includes(soakFile.groups) || names.includes(soakFile.daemon)) {
         soaks.push(relative(this.root, dir).split(sep).join('/'));
       }
       if (depth > 0 && isRunDir(names)) {
@@ -223,17 +226,19 @@ export class RunIndex {
   }
 
   private async summaryOf(id: string, dir: string, names: string[]): Promise<RunSummary> {
-    const hasReport = names.includes('report.html');
-    if (!names.includes('results.json')) {
+    const hasReport = names.includes(runFile.report);
+    if (!names.includes(runFile.results)) {
       // Still running (or died): date it by its name, else by when its directory last changed.
       const s = incomplete(id, hasReport);
       s.startedAt ??= await stat(dir).then(
         (st) => st.mtime.toISOString(),
         () => null,
       );
+      // schedule.json is written before anything runs: it knows the seed already.
+      s.seed = await scheduleSeed(join(dir, 'schedule.json'));
       return s;
     }
-    const file = join(dir, 'results.json');
+    const file = inRun(dir, 'results');
     const st = await stat(file).catch(() => null);
     if (!st) return incomplete(id, hasReport);
     const key = `${st.mtimeMs}:${st.size}:${hasReport}`;
@@ -251,10 +256,20 @@ export class RunIndex {
   }
 }
 
+/** The fast-check seed a schedule.json records (`origin.seed`), or null. */
+async function scheduleSeed(file: string): Promise<number | null> {
+  try {
+    const o = JSON.parse(await readFile(file, 'utf8')) as { origin?: { seed?: unknown } };
+    return num(o.origin?.seed);
+  } catch {
+    return null;
+  }
+}
+
 /** A run directory holds results.json, or (while it runs) schedule.json and history.jsonl. */
 export function isRunDir(names: string[]): boolean {
   return (
-    names.includes('results.json') ||
-    (names.includes('schedule.json') && names.includes('history.jsonl'))
+    names.includes(runFile.results) ||
+    (names.includes(runFile.schedule) && names.includes(runFile.history))
   );
 }

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdRegisterWorkload, classifyError, type Client } from '../../src/clients/index.js';
-import { startLocalEtcd, type LocalEtcd } from '../../src/clients/local-etcd.js';
+import { startLocalEtcd, type LocalEtcd } from '../support/local-etcd.js';
 
 let etcd: LocalEtcd;
 const clients: Client[] = [];

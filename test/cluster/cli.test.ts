@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { listNetns } from '../../src/cluster/network.js';
-import { readProcStat } from '../../src/cluster/proc.js';
+import { listNetns } from '../../src/placement/netns/network.js';
+import { readProcStat } from '../../src/control/proc.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { Nemesis } from '../../src/nemesis/nemesis.js';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import { describeAsRoot } from '../support/env.js';
 import { REPO } from '../support/repo.js';
 import { runCliAsync } from '../support/cli.js';
@@ -91,7 +91,7 @@ describeAsRoot('faultline cluster CLI', () => {
     expect(healed.status, healed.stderr).toBe(0);
     expect(healed.stderr).toMatch(/healed faults f2:partition, f1:pause left by a crashed nemesis/);
     expect(readProcStat(pausedPid)?.state).not.toBe('T');
-    expect(await listFaultRules(attached.node('n3').netns)).toEqual([]);
+    expect(await listFaultRules(attached.remote('n3'))).toEqual([]);
 
     const down = await cli('cluster', 'down', def);
     expect(down.status, down.stderr).toBe(0);

@@ -7,7 +7,7 @@ import {
   fillTemplate,
   loadClusterDefinition,
   parseClusterDefinition,
-} from '../../src/cluster/definition.js';
+} from '../../src/definition.js';
 import { REPO } from '../support/repo.js';
 
 const minimal = {
@@ -83,6 +83,56 @@ describe('cluster definitions', () => {
   it('fills templates', () => {
     expect(fillTemplate('{runDir}/data/{node}', { runDir: '/r', node: 'n2' })).toBe('/r/data/n2');
     expect(() => fillTemplate('{ip}', {})).toThrow(/\{ip\} has no value/);
+  });
+});
+
+describe('backends', () => {
+  const sshDef = {
+    ...minimal,
+    backend: 'ssh',
+    ssh: { privateKey: 'k', knownHosts: 'kh' },
+    nodes: [{ name: 'n1', address: '10.76.0.11' }],
+  };
+
+  it('netns is the default and the shipped ssh/docker definitions are valid', async () => {
+    expect(parseClusterDefinition(minimal).backend).toBe('netns');
+    const ssh = await loadClusterDefinition(join(REPO, 'clusters/etcd-5-ssh.json'));
+    expect(ssh.backend).toBe('ssh');
+    expect(ssh.ssh).toMatchObject({
+      user: 'root',
+      port: 22,
+      sudo: false,
+      acceptNewHostKeys: false,
+    });
+    const docker = await loadClusterDefinition(join(REPO, 'clusters/etcd-5-docker.json'));
+    expect(docker.backend).toBe('docker');
+    expect(docker.docker?.image).toBeTruthy();
+    expect(docker.nodes).toHaveLength(5);
+  });
+
+  it('names what a backend is missing or does not allow', () => {
+    expect(parseClusterDefinition(sshDef).ssh?.workDir).toBe('/tmp/faultline');
+    expect(problem({ ...sshDef, ssh: undefined })).toMatch(/c\.json: ssh: required with/);
+    expect(problem({ ...sshDef, ssh: { knownHosts: 'kh' } })).toMatch(
+      /ssh\.privateKey: give a private key file, or "agent": true/,
+    );
+    expect(problem({ ...sshDef, ssh: { agent: true } })).toMatch(
+      /nodes\[0\]\.hostKey: no way to verify this host/,
+    );
+    expect(problem({ ...sshDef, nodes: [{ name: 'n1' }] })).toMatch(
+      /nodes\[0\]\.address: ssh hosts need their address/,
+    );
+    expect(
+      problem({ ...sshDef, nodes: [{ name: 'n1', address: '10.0.0.1', hostKey: 'x' }] }),
+    ).toMatch(/nodes\[0\]\.hostKey: must be an OpenSSH SHA256 fingerprint/);
+    expect(problem({ ...minimal, backend: 'docker' })).toMatch(/c\.json: docker: required with/);
+    expect(problem({ ...minimal, docker: { image: 'x' } })).toMatch(
+      /c\.json: docker: only allowed with "backend": "docker"/,
+    );
+    expect(problem({ ...minimal, nodes: [{ name: 'n1', host: 'h' }] })).toMatch(
+      /nodes\[0\]\.host: only allowed with "backend": "ssh"/,
+    );
+    expect(problem({ ...minimal, backend: 'vm' })).toMatch(/c\.json: backend: /);
   });
 });
 

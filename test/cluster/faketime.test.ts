@@ -6,18 +6,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { observedClockOffset, setClockOffset } from '../../src/cluster/faketime.js';
+import { NetnsRemote } from '../../src/control/netns.js';
+import { observedClockOffset, setClockOffset } from '../../src/system/faketime.js';
 
 describe('libfaketime clock offsets', () => {
   it('a preloaded process sees the offset, and +0 after healing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fl-faketime-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'n1.rc');
-    setClockOffset(file, 3600);
-    expect(Math.abs((await observedClockOffset(file)) - 3600)).toBeLessThan(2);
-    setClockOffset(file, -90.5);
-    expect(Math.abs((await observedClockOffset(file)) + 90.5)).toBeLessThan(2);
-    setClockOffset(file, 0);
-    expect(Math.abs(await observedClockOffset(file))).toBeLessThan(2);
+    const here = new NetnsRemote('host', null);
+    await setClockOffset(here, file, 3600);
+    expect(Math.abs((await observedClockOffset(here, file)) - 3600)).toBeLessThan(2);
+    await setClockOffset(here, file, -90.5);
+    expect(Math.abs((await observedClockOffset(here, file)) + 90.5)).toBeLessThan(2);
+    await setClockOffset(here, file, 0);
+    expect(Math.abs(await observedClockOffset(here, file))).toBeLessThan(2);
   });
 });

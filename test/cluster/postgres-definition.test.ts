@@ -1,9 +1,9 @@
 /** PostgreSQL as a cluster database: its definition validates and gets the postgres driver. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadClusterDefinition, parseClusterDefinition } from '../../src/cluster/definition.js';
-import { driverFor } from '../../src/cluster/drivers/index.js';
-import { defaultPostgresStart, PostgresDriver } from '../../src/cluster/drivers/postgres.js';
+import { loadClusterDefinition, parseClusterDefinition } from '../../src/definition.js';
+import { driverFor } from '../../src/system/index.js';
+import { defaultPostgresStart, PostgresDriver } from '../../src/system/postgres.js';
 import { REPO } from '../support/repo.js';
 
 describe('postgres cluster definitions', () => {
@@ -20,9 +20,10 @@ describe('postgres cluster definitions', () => {
     const pg = driverFor('postgres');
     expect(pg).toBeInstanceOf(PostgresDriver);
     expect(pg.database).toBe('postgres');
-    expect(pg.honoursFaketime).toBe(true);
-    expect(typeof pg.signalTree).toBe('function');
-    expect(driverFor('etcd').signalTree).toBeUndefined();
+    expect(pg.clock).not.toBe('none'); // the other ability: its clock can be shifted
+    expect(typeof pg.signal).toBe('function');
+    expect(driverFor('etcd').signal).toBeUndefined();
+    expect(driverFor('etcd').clock).toBe('none');
   });
 
   it('an unknown database is named in the error', () => {

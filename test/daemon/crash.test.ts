@@ -11,10 +11,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { execRaw, waitFor } from '../../src/cluster/exec.js';
-import { listNetns } from '../../src/cluster/network.js';
-import { isAlive } from '../../src/cluster/proc.js';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { execRaw } from '../../src/control/local.js';
+import { waitFor } from '../../src/wait.js';
+import { listNetns } from '../../src/placement/netns/network.js';
+import { isAlive } from '../../src/control/proc.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import type { ClusterState } from '../../src/cluster/state.js';
 import type { DaemonState } from '../../src/daemon/state.js';
 import { loadHistory } from '../../src/history/load.js';
@@ -107,7 +108,8 @@ async function expectNoResidue(cluster: ClusterState): Promise<void> {
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) expect(isAlive(pid), `etcd pid ${pid}`).toBe(false);
   const netns = await listNetns();
-  for (const n of cluster.nodes) expect(netns, `namespace ${n.netns}`).not.toContain(n.netns);
+  for (const p of cluster.placement.nodes)
+    expect(netns, `namespace ${p.where.netns}`).not.toContain(p.where.netns);
   // No etcd of ours anywhere, and no Faultline iptables rule left in the host namespace either.
   const etcds = (await execRaw(['pgrep', '-f', `--data-dir=${base}`])).stdout
     .trim()
@@ -170,7 +172,7 @@ describeAsRoot('daemon crash safety', () => {
     first.kill('SIGKILL');
     await waitFor('the daemon to die', () => exited(first), { timeoutMs: 10_000 });
     // The crash left the cluster and its fault in place.
-    expect(await listNetns()).toContain(cluster.nodes[0]!.netns);
+    expect(await listNetns()).toContain(cluster.placement.nodes[0]!.where.netns);
 
     const second = startDaemon(config);
     await waitFor('the restarted daemon to finish', () => exited(second), { timeoutMs: 120_000 });

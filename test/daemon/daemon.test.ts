@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import { parseSoakConfig } from '../../src/daemon/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { LiveEvent } from '../../src/daemon/events.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import { parseSoakConfig } from '../../src/daemon/config.js';
 import { Daemon, type MinimizedFile } from '../../src/daemon/daemon.js';
 import type { GroupsFile } from '../../src/daemon/groups.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EtcdRegisterWorkload } from '../../src/clients/index.js';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { loadClusterDefinition } from '../../src/cluster/definition.js';
+import { loadClusterDefinition } from '../../src/definition.js';
 import { Executor } from '../../src/executor/index.js';
 import { generateSchedule } from '../../src/generators/index.js';
 import { loadHistory } from '../../src/history/load.js';

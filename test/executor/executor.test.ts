@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { filter, firstValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { EtcdRegisterWorkload, type NodeEndpoint } from '../../src/clients/index.js';
-import { startLocalEtcd, type LocalEtcd } from '../../src/clients/local-etcd.js';
+import { startLocalEtcd, type LocalEtcd } from '../support/local-etcd.js';
 import {
   Executor,
   MemorySink,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeSchedule, scheduleParamsFromOptions } from '../../src/cli/schedule.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { generateSchedule, parseScheduleText, formatSchedule } from '../../src/generators/index.js';
 
 describe('schedule CLI options', () => {
@@ -52,7 +52,7 @@ describe('schedule CLI options', () => {
     expect(text.split('\n').length).toBeGreaterThan(schedule.processes.flat().length);
     expect(parseScheduleText(text)).toEqual(schedule);
     expect(describeSchedule(schedule)).toMatch(
-      /^seed 3, 1\.0 s, 2 processes, \d+ ops over \d keys, 1 faults: pause@/,
+      /^seed 3, 1\.0 s, 2 processes, \d+ client ops over \d keys, 1 faults: pause@/,
     );
   });
 });

@@ -1,19 +1,19 @@
 /**
- * Faults on a real 5-member etcd cluster in network namespaces. One cluster serves every test in
- * this file; each test heals its fault and leaves the cluster healthy (asserted) for the next.
+ * Faults on a real 5-member etcd cluster, once per backend (test/support/backends.ts: netns
+ * here; ssh hosts and docker containers when their lab is up). One cluster serves every test of
+ * a backend; each test heals its fault and leaves the cluster healthy (asserted) for the next.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
-import { waitFor } from '../../src/cluster/exec.js';
-import { listNetns } from '../../src/cluster/network.js';
-import { readProcStat } from '../../src/cluster/proc.js';
+import { loadClusterDefinition } from '../../src/definition.js';
+import { waitFor } from '../../src/wait.js';
 import { readJournal, unhealedFaults } from '../../src/nemesis/journal.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { FaultNotAvailableError, Nemesis } from '../../src/nemesis/nemesis.js';
-import { client, definition, privateDirs, removeDirs } from './helpers.js';
-import { describeAsRoot } from '../support/env.js';
+import { describeEachBackend } from '../support/backends.js';
+import { client, privateDirs, removeDirs } from './helpers.js';
 
-describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
+describeEachBackend('nemesis on a real 5-member etcd cluster', (backend) => {
   let cluster: Cluster;
   let nemesis: Nemesis;
   let runId: string;
@@ -24,11 +24,13 @@ describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
     base = dirs.base;
     const { runDir } = dirs;
     const t0 = performance.now();
-    cluster = await Cluster.up(await definition('etcd-5'), { runDir });
+    cluster = await Cluster.up(await loadClusterDefinition(backend.definitionFile('etcd-5')), {
+      runDir,
+    });
     const upMs = performance.now() - t0;
     runId = cluster.runId;
     console.log(
-      `[measure] etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${(cluster.memoryBytes() / 2 ** 20).toFixed(1)} MiB`,
+      `[measure] ${backend.backend} etcd-5 cluster up -> healthy: ${(upMs / 1000).toFixed(2)} s; members RSS: ${((await cluster.memoryBytes()) / 2 ** 20).toFixed(1)} MiB`,
     );
     nemesis = new Nemesis(cluster, { seed: 42 });
   });
@@ -36,7 +38,7 @@ describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
   afterAll(async () => {
     await nemesis?.close();
     await cluster?.down();
-    expect((await listNetns()).filter((n) => n.startsWith(`fl${runId}-`))).toEqual([]);
+    if (cluster) expect(await backend.residue(cluster.state.placement), runId).toEqual([]);
     removeDirs(base);
   });
 
@@ -78,7 +80,7 @@ describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
 
     const healed = await nemesis.heal(f.id);
     expect(healed.verification.ok, JSON.stringify(healed.verification)).toBe(true);
-    for (const n of cluster.nodes) expect(await listFaultRules(n.netns)).toEqual([]);
+    for (const n of cluster.nodes) expect(await listFaultRules(cluster.remote(n.name))).toEqual([]);
     await expectHealthyAndConverged();
     const all = client(cluster.endpoints(), 5000);
     try {
@@ -92,19 +94,20 @@ describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
     const f = await nemesis.apply({ kind: 'kill', targets: 'one' });
     const [victim] = f.targets;
     expect(f.verification.ok).toBe(true);
-    expect(cluster.isRunning(victim!)).toBe(false);
+    expect(await cluster.isRunning(victim!)).toBe(false);
     const h = await nemesis.heal(f.id);
     expect(h.verification.observed.healthy).toBe(true);
     await expectHealthyAndConverged();
   });
 
-  it('pause (SIGSTOP) shows state T, heal (SIGCONT) resumes', async () => {
+  it('pause (SIGSTOP) shows the member stopped, heal (SIGCONT) resumes', async () => {
     const f = await nemesis.apply({ kind: 'pause', targets: 'minority' });
     expect(f.targets).toHaveLength(2);
     expect(f.verification.ok).toBe(true);
-    for (const t of f.targets) expect(readProcStat(cluster.pidOf(t)!)?.state).toBe('T');
+    const state = (t: string) => cluster.remote(t).attach(cluster.node(t).process!).state();
+    for (const t of f.targets) expect(await state(t)).toBe('stopped');
     await nemesis.heal(f.id);
-    for (const t of f.targets) expect(readProcStat(cluster.pidOf(t)!)?.state).not.toBe('T');
+    for (const t of f.targets) expect(await state(t)).toBe('running');
     await expectHealthyAndConverged();
   });
 
@@ -151,9 +154,9 @@ describeAsRoot('nemesis on a real 5-member etcd cluster', () => {
     });
     expect(f.parts).toHaveLength(2);
     expect(f.verification.ok, JSON.stringify(f.verification)).toBe(true);
-    expect((await listFaultRules(cluster.node('n1').netns)).length).toBeGreaterThanOrEqual(5);
+    expect((await listFaultRules(cluster.remote('n1'))).length).toBeGreaterThanOrEqual(5);
     await nemesis.heal(f.id);
-    expect(await listFaultRules(cluster.node('n1').netns)).toEqual([]);
+    expect(await listFaultRules(cluster.remote('n1'))).toEqual([]);
     await expectHealthyAndConverged();
   });
 

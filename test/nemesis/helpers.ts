@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { loadClusterDefinition } from '../../src/cluster/definition.js';
+import { loadClusterDefinition } from '../../src/definition.js';
 import { REPO } from '../support/repo.js';
 
 /** A private state dir and run dir per test file, so files never see each other's clusters. */

@@ -16,11 +16,26 @@ describe('fault journal', () => {
       id: 'f1',
       fault,
       targets: ['n1'],
-      undo: { paused: [{ node: 'n1', pid: 1, startTime: 2 }] },
+      handler: 'pause',
+      backend: 'netns',
+      undo: {
+        handler: 'pause',
+        backend: 'netns',
+        paused: [{ node: 'n1', backend: 'netns', pid: 1, startTime: 2 }],
+      },
       pid: 9,
     });
     j.write({ event: 'applied', id: 'f1', verification: { ok: true } });
-    j.write({ event: 'apply', id: 'f2', fault, targets: ['n2'], undo: {}, pid: 9 });
+    j.write({
+      event: 'apply',
+      id: 'f2',
+      fault,
+      targets: ['n2'],
+      handler: 'pause',
+      backend: 'netns',
+      undo: { handler: 'pause', backend: 'netns', paused: [] },
+      pid: 9,
+    });
     j.write({ event: 'heal', id: 'f1' });
     j.write({ event: 'healed', id: 'f1' });
     j.close();

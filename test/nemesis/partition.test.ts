@@ -134,17 +134,17 @@ describe('partition grudges', () => {
   });
 
   it('rules: a cut drops at both ends (INPUT by source at dst, OUTPUT by destination at src)', () => {
-    const nodes = N5.map((name, i) => ({ name, netns: `ns-${name}`, ip: `10.77.9.${11 + i}` }));
+    const nodes = N5.map((name, i) => ({ name, ip: `10.77.9.${11 + i}` }));
     const sets = partitionRules({ n1: ['n2'] }, nodes, 'f7');
     expect(sets).toEqual([
       {
-        netns: 'ns-n1',
+        node: 'n1',
         rules: [
           ['-s', '10.77.9.12/32', '-m', 'comment', '--comment', 'faultline:f7', '-j', 'DROP'],
         ],
       },
       {
-        netns: 'ns-n2',
+        node: 'n2',
         rules: [
           ['-d', '10.77.9.11/32', '-m', 'comment', '--comment', 'faultline:f7', '-j', 'DROP'],
         ],

@@ -8,15 +8,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { execRaw, waitFor } from '../../src/cluster/exec.js';
-import { listLinks, listNetns } from '../../src/cluster/network.js';
-import { isAlive, readProcStat } from '../../src/cluster/proc.js';
-import { recoverLeftovers } from '../../src/cluster/recover.js';
+import { execRaw } from '../../src/control/local.js';
+import { waitFor } from '../../src/wait.js';
+import { listLinks, listNetns } from '../../src/placement/netns/network.js';
+import { isAlive, readProcStat } from '../../src/control/proc.js';
+import { recoverLeftovers } from '../../src/recovery/recover.js';
 import { listFaultRules } from '../../src/nemesis/iptables.js';
 import { privateDirs, removeDirs } from './helpers.js';
 import { REPO } from '../support/repo.js';
 import { describeAsRoot } from '../support/env.js';
 import { runCliAsync } from '../support/cli.js';
+import { NetnsRemote } from '../../src/control/netns.js';
 
 interface ChildReport {
   runId: string;
@@ -103,7 +105,9 @@ describeAsRoot('crash residue', () => {
     expect(report.proxyPids).toHaveLength(3);
     for (const pid of report.proxyPids) expect(isAlive(pid), `link proxy pid ${pid}`).toBe(true);
     expect(readProcStat(report.pausedPid)?.state).toBe('T');
-    expect((await listFaultRules(report.netns[0]!)).length).toBeGreaterThan(0);
+    expect((await listFaultRules(new NetnsRemote('n1', report.netns[0]!))).length).toBeGreaterThan(
+      0,
+    );
 
     child!.kill('SIGKILL');
     await waitFor(

@@ -11,11 +11,11 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/history/reader.js';
-import { launchChromium, probeReport } from '../../src/report/browser-probe.js';
+import { launchChromium, probeReport } from '../support/browser-probe.js';
 import { ReportInputError } from '../../src/report/errors.js';
 import { buildHistoryModel, Outcome } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
-import { writeSampleRun, type SampleRun } from '../../src/report/sample-run.js';
+import { writeSampleRun, type SampleRun } from '../support/sample-run.js';
 
 const OUT_DIR = resolve('results/test-output/report');
 const OPS = 25_000; // above the scatter's keep-everything threshold, so thinning is exercised

@@ -12,7 +12,7 @@ import { historyToEdn } from '../../src/history/exporters/edn.js';
 import { serializeOp } from '../../src/history/jsonl.js';
 import { loadHistory, parseHistoryText } from '../../src/history/load.js';
 import { validateHistory } from '../../src/history/validate.js';
-import { probeReport } from '../../src/report/browser-probe.js';
+import { probeReport } from '../support/browser-probe.js';
 import { describeAsRoot } from '../support/env.js';
 import { CLI, REPO } from '../support/repo.js';
 import { residue, testBase } from './helpers.js';

@@ -5,9 +5,9 @@
  * path of a development machine.
  */
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/bench/corpus.js';
+import { REPO_ROOT } from './corpus.js';
 
-export { corpusDir, corpusFile } from '../../src/bench/corpus.js';
+export { corpusDir, corpusFile } from './corpus.js';
 
 export const REPO = REPO_ROOT;
 /** The built CLI (needs `npm run build`). */

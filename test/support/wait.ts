@@ -1,8 +1,8 @@
 /**
  * Waiting with a deadline, never "sleep long enough": polling a condition (the same poll the
- * cluster code uses, src/cluster/exec.ts) and bounding a promise.
+ * cluster code uses, src/wait.ts) and bounding a promise.
  */
-import { waitFor } from '../../src/cluster/exec.js';
+import { waitFor } from '../../src/wait.js';
 
 /** Resolves with the first truthy value of `check`; rejects naming `what` at the deadline. */
 export function waitUntil<T>(

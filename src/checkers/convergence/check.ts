@@ -52,7 +52,12 @@ export interface Difference {
 export interface ConvergenceResult {
   valid: Validity;
   [detail: string]: unknown;
+  /** Observations compared (one per replica, or per client path when several share a node). */
   replicas: number;
+  /** Distinct nodes they came from. */
+  nodes: number;
+  /** One line for people: what was compared and whether it agrees. */
+  summary: string;
   differences: Difference[];
   /** Replicas that could not be observed, with why. */
   unobserved: Array<{ replica: string; error: string }>;
@@ -178,9 +183,18 @@ export function checkConvergence(
       'unknown',
       'observations carry nothing to compare (no hash, reads, revision or applied index)',
     ];
+  // Several observations may come through one node (a vote workload reads once per worker):
+  // say how many nodes they cover, so one node never reads as six replicas.
+  const nodes = new Set(observations.map((o) => o.via ?? o.replica)).size;
+  const seenHow =
+    nodes === observations.length
+      ? `${nodes} replica(s)`
+      : `${observations.length} observations (final reads) of ${nodes} node(s)`;
   return {
     valid,
     replicas: observations.length,
+    nodes,
+    summary: valid === true ? `${seenHow} agree` : `${seenHow} compared`,
     differences,
     unobserved,
     agreed,

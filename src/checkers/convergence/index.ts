@@ -1,4 +1,4 @@
-/** Convergence after the final heal: see check.ts (pure) and etcd.ts (observing etcd members). */
+/** Convergence after the final heal: see check.ts (pure); observing replicas is the system driver's `observe` (src/system). */
 export { checkConvergence } from './check.js';
 export type {
   ReplicaObservation,
@@ -6,4 +6,3 @@ export type {
   ConvergenceResult,
   Difference,
 } from './check.js';
-export { observeEtcdMembers, type EtcdObserveOptions } from './etcd.js';

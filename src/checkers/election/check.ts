@@ -52,6 +52,10 @@ export interface ElectionResult {
     selfVotes: number;
     /** Votes found in storage by a final read (`read-votes`), repeats across reads included. */
     storedVotes: number;
+    /** Distinct stored votes (each final read sees the same rows: not a count of votes cast). */
+    storedDistinct: number;
+    /** Final reads that found stored votes. */
+    storedReads: number;
     becameLeader: number;
     learnedLeader: number;
     decided: number;
@@ -177,11 +181,16 @@ export function checkElection(
   }
 
   const selfVotes = events.votes.filter((v) => v.kind === 'self').length;
-  const storedVotes = events.votes.filter((v) => v.kind === 'stored').length;
+  const stored = events.votes.filter((v) => v.kind === 'stored');
+  const storedVotes = stored.length;
   const summary = {
     votes: events.votes.length - selfVotes - storedVotes,
     selfVotes,
     storedVotes,
+    storedDistinct: new Set(
+      stored.map((v) => `${v.voter}\u0000${termKey(v.term)}\u0000${v.candidate}`),
+    ).size,
+    storedReads: new Set(stored.map((v) => (v.source.kind === 'op' ? v.source.index : -1))).size,
     becameLeader: events.leaders.filter((l) => l.kind === 'became').length,
     learnedLeader: events.leaders.filter((l) => l.kind === 'learned').length,
     decided: events.leaders.filter((l) => l.kind === 'decided').length,

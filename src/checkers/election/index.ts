@@ -3,7 +3,7 @@
  * and from vote/decide ops in the history, checked together.
  */
 import type { History } from '../../history/op.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { checkElection, type ElectionCheckOptions, type ElectionResult } from './check.js';
 import { emptyEvents, mergeEvents } from './events.js';
 import { electionEventsFromHistory } from './history.js';

@@ -1,5 +1,5 @@
 /** A history the linearizability checker cannot interpret (unpaired ops, ops the model lacks). */
-import type { InputProblem } from '../../cli/errors.js';
+import type { InputProblem } from '../../errors.js';
 
 export class LinearizabilityInputError extends Error implements InputProblem {
   override readonly name = 'LinearizabilityInputError';

@@ -1,7 +1,11 @@
 /**
  * Performance (pure): latency quantiles and throughput of client ops, overall, outside any
  * fault, and within each nemesis fault period; split by outcome (ok/fail/info) and, overall,
- * by function. One pass to pair ops, typed arrays to sort: fine for millions of ops.
+ * by function. One pass to pair ops; quantiles from HdrHistogram (histogram.ts).
+ *
+ * Open-loop runs record when each op was meant to start (`intended`): latency counts from there,
+ * as wrk2 does, so a stall that delays the ops queued behind it shows in the quantiles instead
+ * of being hidden by coordinated omission; the op's period is that of its intended start too.
  *
  * An op belongs to the period in which it was invoked; a period's throughput counts the
  * completions inside it. Informational: the verdict is always true.
@@ -14,16 +18,9 @@ import {
   periodEnd,
   type FaultPeriod,
 } from '../stuck/fault-periods.js';
+import { latencyStats, type LatencyStats } from './histogram.js';
 
-/** Latency in ns. */
-export interface LatencyStats {
-  count: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
+export { latencyStats, type LatencyStats };
 
 export interface PeriodStats {
   label: string;
@@ -61,27 +58,6 @@ class Bucket {
   allDone = 0;
 }
 
-export function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  // Nearest rank: the smallest value with at least q of the data at or below it.
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-export function latencyStats(values: number[]): LatencyStats {
-  const s = Float64Array.from(values).sort();
-  let sum = 0;
-  for (const v of s) sum += v;
-  return {
-    count: s.length,
-    mean: s.length ? sum / s.length : 0,
-    p50: quantile(s, 0.5),
-    p90: quantile(s, 0.9),
-    p99: quantile(s, 0.99),
-    max: s.length ? s[s.length - 1]! : 0,
-  };
-}
-
 export function checkPerf(history: History): PerfResult {
   const periods = faultPeriods(history);
   let begin = Infinity;
@@ -103,7 +79,8 @@ export function checkPerf(history: History): PerfResult {
   for (const op of history) {
     if (typeof op.process !== 'number') continue;
     if (op.type === 'invoke') {
-      const faults = covering(op.time);
+      const start = op.intended ?? op.time;
+      const faults = covering(start);
       let f = byF.get(op.f);
       if (!f) byF.set(op.f, (f = new Bucket()));
       const buckets = [
@@ -111,7 +88,7 @@ export function checkPerf(history: History): PerfResult {
         f,
         ...(faults.length ? faults.map((i) => perFault[i]!) : [outside]),
       ];
-      inFlight.set(op.process, { time: op.time, f: op.f, buckets });
+      inFlight.set(op.process, { time: start, f: op.f, buckets });
       continue;
     }
     const inv = inFlight.get(op.process);

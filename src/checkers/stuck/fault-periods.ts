@@ -6,6 +6,7 @@
  * `start`/`stop`): a stop without an id heals every open fault of its kind, as Jepsen's
  * nemeses do. Used by the stuck and performance checkers.
  */
+import { faultScope } from '../../nemesis/sides.js';
 import type { History, JsonValue, Op } from '../../history/op.js';
 
 export interface FaultPeriod {
@@ -14,6 +15,10 @@ export interface FaultPeriod {
   kind: string;
   /** Targets as recorded (resolved node names when the completion says, else the spec). */
   targets?: JsonValue;
+  /** Resolved details from the start's completion (a partition's grudge), when recorded. */
+  details?: JsonValue;
+  /** Every node the history's clients talked to (a partition's sides show the uncut ones too). */
+  members?: string[];
   /** Invoke time of the start op, ns: the fault may act from here on. */
   start: number;
   /** Completion time of the start op, ns, when recorded. */
@@ -40,7 +45,9 @@ export function faultPeriods(history: History): FaultPeriod[] {
   const open = new Map<string, FaultPeriod>(); // by id
   let lastInvoke: { op: Op; periods: FaultPeriod[] } | undefined;
   let counter = 0;
+  const nodes = new Set<string>();
   for (const op of history) {
+    if (op.node !== undefined) nodes.add(op.node);
     if (op.process !== 'nemesis') continue;
     const parsed = parseF(op.f);
     if (!parsed) continue;
@@ -79,10 +86,12 @@ export function faultPeriods(history: History): FaultPeriod[] {
       if (parsed.phase === 'start') {
         p.applied = op.time;
         if (isResolvedTargets(v?.targets)) p.targets = v.targets;
+        if (v?.details !== undefined) p.details = v.details;
       } else p.healed = op.time;
     }
     lastInvoke = undefined;
   }
+  for (const p of periods) if (p.details !== undefined) p.members = [...nodes];
   return periods;
 }
 
@@ -101,11 +110,8 @@ export const seconds = (ns: number): string => `${(ns / 1e9).toFixed(1)} s`;
 
 /** `kill n1,n2,n3 since 12.3 s` (until ... when healed). */
 export function describeFault(p: FaultPeriod): string {
-  const t = p.targets;
-  let targets = '';
-  if (isResolvedTargets(t)) targets = ` ${t.join(',')}`;
-  else if (typeof t === 'string') targets = ` ${t}`;
-  else if (isObj(t) && Array.isArray(t.nodes)) targets = ` ${t.nodes.map(String).join(',')}`;
+  const scope = faultScope(p.targets, p.details, p.members);
+  const targets = scope ? ` ${scope}` : '';
   const end = periodEnd(p);
   return `${p.kind}${targets} since ${seconds(p.start)}${end === Infinity ? '' : ` until ${seconds(end)}`}`;
 }

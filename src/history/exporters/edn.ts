@@ -7,9 +7,11 @@
  * strings, which the importer reads the same way); values map JSON -> EDN as in edn-values.ts
  * (strings stay strings, arrays become vectors, objects become maps with string keys); nemesis
  * invocations are written as :invoke (not Jepsen's :info) so the pairing survives exactly.
+ * A txn's micro-ops get keyword functions, as Elle reads them: `[[:append 9 2] [:r 8 [1]]]`.
  */
 import { ednString, isKeywordName, jsonToEdn } from '../edn-values.js';
-import type { Op } from '../op.js';
+import type { JsonValue, Op } from '../op.js';
+import { isTxnOp, txnShapeProblem } from '../txn.js';
 
 export interface EdnExportOptions {
   /** Header comment declaring how nil reads are meant (see historyToEdn). */
@@ -34,7 +36,8 @@ export function opToEdn(op: Op, opts: EdnExportOptions = {}): string {
     s += `, :value [${key} ${op.value === undefined ? 'nil' : jsonToEdn(op.value)}]`;
   } else {
     if (key !== undefined) s += `, :key ${key}`;
-    if (op.value !== undefined) s += `, :value ${jsonToEdn(op.value)}`;
+    if (op.value !== undefined)
+      s += `, :value ${isTxnOp(op) ? txnValueToEdn(op.value) : jsonToEdn(op.value)}`;
   }
   if (op.error !== undefined) {
     s += `, :error ${typeof op.error === 'string' ? nameToEdn(op.error) : jsonToEdn(op.error)}`;
@@ -63,6 +66,16 @@ const READ_NIL_RE = /^;; faultline history; read-nil: (absent|unknown)\r?\n/;
 export function declaredReadNil(text: string): 'absent' | 'unknown' | undefined {
   const m = READ_NIL_RE.exec(text);
   return m === null ? undefined : (m[1] as 'absent' | 'unknown');
+}
+
+/** Micro-ops with keyword functions; the importer reads keywords back as the same strings. */
+function txnValueToEdn(value: JsonValue): string {
+  if (txnShapeProblem(value) !== undefined || !Array.isArray(value)) return jsonToEdn(value);
+  const mops = value.map((m) => {
+    const [f, k, v] = m as [string, JsonValue, JsonValue];
+    return `[:${f} ${jsonToEdn(k)} ${jsonToEdn(v)}]`;
+  });
+  return `[${mops.join(' ')}]`;
 }
 
 function nameToEdn(name: string): string {

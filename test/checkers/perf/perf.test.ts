@@ -6,16 +6,16 @@ import { HistoryBuilder } from '../support/build-history.js';
 const ms = 1e6;
 
 describe('performance checker', () => {
-  it('computes nearest-rank quantiles', () => {
-    const s = latencyStats(Array.from({ length: 100 }, (_, i) => (100 - i) * ms));
-    expect(s).toEqual({
-      count: 100,
-      mean: 50.5 * ms,
-      p50: 50 * ms,
-      p90: 90 * ms,
-      p99: 99 * ms,
-      max: 100 * ms,
-    });
+  it('computes HdrHistogram quantiles within 0.1 % of the nearest-rank sample', () => {
+    const s = latencyStats(Array.from({ length: 1000 }, (_, i) => (1000 - i) * ms));
+    expect(s).toMatchObject({ count: 1000, mean: 500.5 * ms, max: 1000 * ms });
+    const near = (got: number, want: number) =>
+      expect(Math.abs(got - want) / want).toBeLessThanOrEqual(0.001);
+    near(s.p50, 500 * ms);
+    near(s.p90, 900 * ms);
+    near(s.p95, 950 * ms);
+    near(s.p99, 990 * ms);
+    near(s.p999, 999 * ms);
     expect(latencyStats([])).toMatchObject({ count: 0, p99: 0, max: 0 });
   });
 

@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheckers } from '../../../src/checkers/compose.js';
 import {
   checkConvergence,
-  observeEtcdMembers,
   type ReplicaObservation,
 } from '../../../src/checkers/convergence/index.js';
 import { checkElectionSafety } from '../../../src/checkers/election/index.js';
@@ -23,6 +22,7 @@ import { checkStuck } from '../../../src/checkers/stuck/index.js';
 import { loadHistory } from '../../../src/history/load.js';
 import type { History } from '../../../src/history/op.js';
 import { Recorder } from '../../../src/history/recorder.js';
+import { observeEtcdMembers } from '../../../src/system/etcd-members.js';
 import { LiveEtcdCluster } from '../election/live-etcd.js';
 import { waitUntil } from '../../support/wait.js';
 

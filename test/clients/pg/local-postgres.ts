@@ -11,7 +11,7 @@ import {
   waitPostgresHealthy,
   type PostgresNodeConfig,
   type PostgresProcess,
-} from '../../../src/cluster/drivers/postgres.js';
+} from '../../../src/system/postgres.js';
 import type { PgTarget } from '../../../src/clients/pg/connection.js';
 import { freePort } from '../../support/ports.js';
 

@@ -19,7 +19,7 @@ import {
 } from '../../../src/clients/pg-vote.js';
 import { connectPg, destroyPg } from '../../../src/clients/pg/connection.js';
 import { readVotes } from '../../../src/clients/pg/votes-table.js';
-import { signalPostgres } from '../../../src/cluster/drivers/postgres.js';
+import { signalPostgres } from '../../../src/system/postgres.js';
 import { checkElectionSafety } from '../../../src/checkers/election/index.js';
 import { startLocalPostgres, type LocalPostgres } from './local-postgres.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
-import { fillTemplate } from '../../../src/cluster/definition.js';
+import { fillTemplate } from '../../../src/definition.js';
 import {
   PostgresDriver,
   PostgresDriverError,
@@ -19,7 +19,7 @@ import {
   startPostgres,
   stopPostgres,
   type PostgresProcess,
-} from '../../../src/cluster/drivers/postgres.js';
+} from '../../../src/system/postgres.js';
 import type { NodeState } from '../../../src/cluster/state.js';
 import { freePort } from '../../support/ports.js';
 import { waitUntil } from '../../support/wait.js';
@@ -109,8 +109,6 @@ describeAsRoot('PostgresDriver on a real server from clusters/postgres.json', ()
     node = {
       name: 'n1',
       ip: '127.0.0.1',
-      netns: 'none',
-      vethHost: 'none',
       dataDir: join(dir, 'data', 'n1'),
       logFile: join(dir, 'logs', 'n1.log'),
       clientUrl: fillTemplate(def.clientEndpoint, { ip: '127.0.0.1', clientPort: port }),
