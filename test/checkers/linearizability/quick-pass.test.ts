@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../../src/history/op.js';
-import { generateKvHistory } from '../../../src/bench/kv-history.js';
+import { generateKvHistory } from '../../../bench/kv-history.js';
 import {
   checkLinearizability,
   createModel,
