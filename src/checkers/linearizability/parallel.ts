@@ -20,7 +20,7 @@ export interface WorkerTask {
   split: boolean;
   deadlineEpochMs: number | null;
   memoryLimitBytes: number;
-  /** Run the quick pass first (false when the main thread already tried it). */
+  /** Run the quick pass (search.ts quickPass) before the full search. */
   quick: boolean;
 }
 
