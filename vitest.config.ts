@@ -12,6 +12,7 @@ export const CLUSTER_TESTS = [
   'test/checkers/election/etcd-live.test.ts',
   'test/checkers/stuck/etcd-quorum-live.test.ts',
   'test/clients/etcd.test.ts',
+  'test/clients/pg/pg-txn.test.ts',
   'test/clients/pg/pg-vote.test.ts',
   'test/clients/pg/postgres-driver.test.ts',
   'test/cluster/cli.test.ts',
@@ -23,12 +24,16 @@ export const CLUSTER_TESTS = [
   'test/daemon/shrink-live.test.ts',
   'test/executor/cluster.test.ts',
   'test/executor/executor.test.ts',
+  'test/executor/flap-open-loop.test.ts',
   'test/nemesis/etcd-faults.test.ts',
   'test/nemesis/etcd-latency.test.ts',
   'test/nemesis/link/link-faults.test.ts',
   'test/nemesis/residue.test.ts',
+  'test/perf/etcd-perf.test.ts',
   'test/report/report.test.ts',
   'test/report/run-card.test.ts',
+  'test/resources/etcd-soak.test.ts',
+  'test/resources/report.test.ts',
   'test/run/run.test.ts',
   'test/run/start-failure.test.ts',
   'test/run/stuck-run.test.ts',
@@ -36,6 +41,7 @@ export const CLUSTER_TESTS = [
   'test/run/vote-run.test.ts',
   'test/server/live-shrink.test.ts',
   'test/server/ui.test.ts',
+  'test/sweep/sweep.test.ts',
 ];
 
 export const ALL_TESTS = ['test/**/*.test.ts', 'src/**/*.test.ts'];

@@ -46,14 +46,14 @@ ssh_up() {
   command -v sudo >/dev/null || die "no sudo: run scripts/install-deps.sh"
   if ssh_alive; then echo "lab: ssh already up ($SSH_DIR)"; return; fi
   ssh_down quiet
-  mkdir -p "$SSH_DIR/hosts" "$SSH_DIR/home" /run/sshd
+  mkdir -p "$SSH_DIR/hosts" "$SSH_DIR/users" /run/sshd
   chmod 755 "$LAB" "$SSH_DIR"
   ssh-keygen -q -t ed25519 -N '' -C faultline-lab -f "$SSH_DIR/client_key"
   cp "$SSH_DIR/client_key.pub" "$SSH_DIR/authorized_keys"
   chmod 644 "$SSH_DIR/authorized_keys"
   for u in "${USERS[@]}"; do
-    id "$u" >/dev/null 2>&1 || useradd -M -d "$SSH_DIR/home/$u" -s /bin/sh -p "*" "$u"
-    mkdir -p "$SSH_DIR/home/$u" && chown "$u:" "$SSH_DIR/home/$u"
+    id "$u" >/dev/null 2>&1 || useradd -M -d "$SSH_DIR/users/$u" -s /bin/sh -p "*" "$u"
+    mkdir -p "$SSH_DIR/users/$u" && chown "$u:" "$SSH_DIR/users/$u"
   done
   echo "fl-lab ALL=(ALL) NOPASSWD: ALL" >"$SUDOERS.tmp" && chmod 440 "$SUDOERS.tmp"
   mv "$SUDOERS.tmp" "$SUDOERS"

@@ -20,7 +20,6 @@ import {
   type TxnDataModel,
   type TxnCheckResult,
 } from '../checkers/txn/index.js';
-import { renderTxnHtml } from '../report/txn-section.js';
 
 export const TXN_MODELS = TXN_DATA_MODELS;
 
@@ -63,6 +62,8 @@ export async function runTxnCheck(
   if (opts.out) {
     await mkdir(opts.out, { recursive: true });
     await writeFile(join(opts.out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    // Loaded only here: a plain `check` does not pay for the report code (start-up time).
+    const { renderTxnHtml } = await import('../report/txn-section.js');
     await writeFile(
       join(opts.out, 'anomalies.html'),
       renderTxnHtml(result, `Transactions: ${file}`),

@@ -209,7 +209,7 @@ export function registerRunCommands(program: Command): void {
       )
       .option(
         '--baseline <run>',
-        'compare with this run at the end: a regression makes the run INVALID',
+        'compare with this run at the end: a regression makes the run INVALID (default: none)',
       )
       .option('--tolerance <t>', 'with --baseline: allowed change, e.g. 10% or 0.1', '10%')
       .option(
