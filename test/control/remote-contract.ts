@@ -9,7 +9,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RemoteCommandError, type Remote } from '../../src/control/remote.js';
+import {
+  RemoteCommandError,
+  RemoteUnavailableError,
+  type Remote,
+} from '../../src/control/remote.js';
 import { waitUntil } from '../support/wait.js';
 
 export interface ContractTarget {
@@ -51,7 +55,15 @@ export function remoteContract(setup: () => Promise<ContractTarget>): void {
 
   afterAll(async () => {
     if (remote) {
-      await remote.exec(['rm', '-rf', t.dir]);
+      // Once seen under load: the SSH channel of this cleanup closed without an exit status
+      // (RemoteUnavailableError). The Remote reconnects on the next call, so one retry.
+      await remote
+        .exec(['rm', '-rf', t.dir])
+        .catch((err: unknown) =>
+          err instanceof RemoteUnavailableError
+            ? remote.exec(['rm', '-rf', t.dir])
+            : Promise.reject(err),
+        );
       await remote.close();
     }
     rmSync(local, { recursive: true, force: true });
